@@ -1,0 +1,120 @@
+package config
+
+// backendExtras are the backend/http values cross-checked after the walk.
+type backendExtras struct {
+	returnErrorCode    *node
+	codeAt             at
+	returnErrorDetails *node
+	detailsAt          at
+}
+
+// backendExtra decodes the backend extra_config.
+func (l *loader) backendExtra(b *Backend, v *node, path string) backendExtras {
+	var ext backendExtras
+	if !l.object(v, path, "extra_config") {
+		return ext
+	}
+	base := keyPath(path, "extra_config")
+	for i := range v.members {
+		m := &v.members[i]
+		if isCommentKey(m.key) || !l.namespace(scopeBackend, base, m) {
+			continue
+		}
+		switch m.key {
+		case "backend/http":
+			l.backendHTTP(b, &m.val, base, m.key, &ext)
+		case "proxy":
+			l.proxyBackend(&m.val, base, m.key)
+		case "tributary":
+			l.tributaryBackend(b, &m.val, base, m.key)
+		}
+	}
+	return ext
+}
+
+// backendHTTP decodes "backend/http" (§14.3).
+func (l *loader) backendHTTP(b *Backend, v *node, base, key string, ext *backendExtras) {
+	if !l.object(v, base, key) {
+		return
+	}
+	path := keyPath(base, key)
+	for i := range v.members {
+		m := &v.members[i]
+		if isCommentKey(m.key) {
+			continue
+		}
+		mv := &m.val
+		switch m.key {
+		case "return_error_code":
+			if on, ok := l.boolean(mv, path, m.key); ok {
+				b.ReturnErrorCode = on
+				if on {
+					ext.returnErrorCode, ext.codeAt = mv, at{path, m.key}
+				}
+			}
+		case "return_error_details":
+			if s, ok := l.str(mv, path, m.key); ok {
+				if s == "" {
+					l.errNode(mv, keyPath(path, m.key), "empty return_error_details alias", `name it, e.g. "promos" gives "error_promos"`)
+				} else {
+					b.ReturnErrorDetails = s
+					ext.returnErrorDetails, ext.detailsAt = mv, at{path, m.key}
+				}
+			}
+		default:
+			l.unknownKey(objBackendHTTP, path, m)
+		}
+	}
+}
+
+// proxyBackend decodes the backend "proxy" namespace (§17.2).
+func (l *loader) proxyBackend(v *node, base, key string) {
+	if !l.object(v, base, key) {
+		return
+	}
+	path := keyPath(base, key)
+	for i := range v.members {
+		m := &v.members[i]
+		if isCommentKey(m.key) {
+			continue
+		}
+		switch m.key {
+		case "shadow":
+			l.gapFlag(&m.val, path, m.key, "")
+		default:
+			l.unknownKey(objProxyBackend, path, m)
+		}
+	}
+}
+
+// tributaryBackend decodes the backend "tributary" namespace (§17.16).
+func (l *loader) tributaryBackend(b *Backend, v *node, base, key string) {
+	if !l.object(v, base, key) {
+		return
+	}
+	path := keyPath(base, key)
+	for i := range v.members {
+		m := &v.members[i]
+		if isCommentKey(m.key) {
+			continue
+		}
+		mv := &m.val
+		switch m.key {
+		case "max_response_bytes":
+			if n, ok := l.limitInt(mv, path, m.key, MaxBackendResponseBytesLimit); ok {
+				b.MaxResponseBytes = n
+			}
+		case "follow_redirects":
+			l.setBool(&b.FollowRedirects, mv, path, m.key)
+		case "max_redirects":
+			if n, ok := l.intRange(mv, path, m.key, 1, 10); ok {
+				b.MaxRedirects = int(n)
+			}
+		case "redirect_hosts":
+			hosts, _ := l.hostList(mv, path, m.key)
+			b.RedirectHosts = hosts
+		default:
+			l.unknownKey(objTributaryBackend, path, m)
+		}
+	}
+}

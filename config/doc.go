@@ -1,0 +1,111 @@
+// Package config loads Tributary's KrakenD-compatible ("version": 3) gateway
+// configuration. Together with the doc comments of [Config], [Endpoint],
+// [Backend], [Router], [Logging] and [ClientTLS], this page is the config
+// reference; the behavioural spec is krakend-compat.md.
+//
+// # Loading
+//
+// [Load] (and [LoadFile], which reads a file or the [Bundled] demo config)
+// is the one loader used by `tributary run`, `tributary check` and Lambda
+// init. Loading is strict: the JSON text is tokenised once with positions,
+// decoded against the schema, validated, and every problem is reported at
+// once as a [Diagnostic] of the form
+//
+//	file:line:col: $.json.path: problem; hint
+//
+// Lines and columns are 1-based; columns count bytes (a leading UTF-8 BOM
+// is skipped but its bytes are counted, as Go's compiler does). Paths use
+// "$", ".key", "[i]" and ["key"] for keys that are not identifiers, e.g.
+// $.endpoints[3].extra_config["backend/http"].return_error_code. A problem
+// without a position of its own (a missing required key, a bad environment
+// override, FC_ENABLE) points at the enclosing object, 1:1 and "$" for the
+// root. The error returned is an [Errors] value sorted by position. Only a
+// JSON syntax error stops the checks early. At most 1000 errors are listed,
+// followed by a count of the rest.
+//
+// The returned [Config] is fully resolved: every default is filled in and
+// every value inherited from the service level has been copied down, so
+// consumers never re-derive defaults. A Config is never mutated after Load
+// returns. Lint warnings are in Config.Warnings, sorted by position; they
+// never make Load fail (`check --lint` makes them fatal).
+//
+// # File format
+//
+//   - UTF-8 JSON holding one object. A UTF-8 BOM is skipped; UTF-16/32 and
+//     invalid UTF-8 are errors. JSON has no comments: use comment keys.
+//   - Comment keys, those starting with "@", "$", "_" or "#" (such as
+//     "@comment" and "$schema"), are skipped on schema-defined objects.
+//     In free-form maps (mapping, the router.error_body bodies) they are data.
+//   - Duplicate keys are errors at every level, free-form maps included.
+//   - "version" is required and must be the integer 3.
+//   - Types are exact: durations are Go duration strings ("1500ms", "2s",
+//     "1m"); sizes and counts are integer literals; booleans are true or
+//     false, never strings. null is never accepted in place of a value.
+//   - Limits (security.md §3): the file is at most 16 MiB ([MaxFileBytes]),
+//     nesting at most 128 levels, at most 10 000 endpoints
+//     ([MaxEndpoints]) and 64 backends per endpoint
+//     ([MaxBackendsPerEndpoint]).
+//
+// # Errors
+//
+// Besides syntax and type errors, these are load errors: unknown keys (with
+// a "did you mean" hint: a case-insensitive match or a valid key of the same
+// object within edit distance 2, or the scope where the key is valid);
+// v2-era keys renamed in v3 (headers_to_pass → input_headers,
+// querystring_params → input_query_strings, whitelist → allow,
+// blacklist → deny); unsupported keys, options and namespaces ("not
+// supported yet" for KrakenD CE features Tributary lacks, "not supported
+// (KrakenD Enterprise feature)" for Enterprise ones); legacy long namespace
+// names ("renamed; use ..."); namespaces at the wrong scope ("valid at
+// backend scope"); out-of-range values; a "0s" timeout or an explicit 0 for
+// a hardening limit; bad route templates, reserved paths and duplicate
+// routes; undefined url_pattern placeholders; endpoints without backends;
+// hosts that are not http(s)://host[:port]; no-op endpoints with several
+// backends or a conflicting encoding; return_error_code together with
+// return_error_details; overlapping allow entries; mapping targets that
+// contain "." or repeat; trusted_proxies without forwarded_by_client_ip.
+//
+// # Environment
+//
+// Load never reads the process environment; the caller passes it. An
+// existing root-level scalar key can be overridden with TRIBUTARY_<KEY> or
+// KRAKEND_<KEY> (the key upper-cased; TRIBUTARY_ wins). The value is parsed
+// with the type the key has in the file (string, number, or true/false) and
+// is then validated like the file value; diagnostics about it name the
+// variable. Keys absent from the file are not created, and "version" is
+// never overridden. TRIBUTARY_CONFIG, TRIBUTARY_ENDPOINT,
+// TRIBUTARY_BASE_PATH and TRIBUTARY_INTEGRATION_TIMEOUT are settings, not
+// overrides. A non-empty FC_ENABLE fails the load: Flexible Config templates
+// are not supported.
+//
+// # Namespaces
+//
+// extra_config namespaces decoded into the model in this release:
+//
+//   - service: "router" ([Router]), "telemetry/logging" ([Logging]),
+//     "tributary" (max_request_body_bytes, max_backend_response_bytes,
+//     version_header).
+//   - endpoint: "proxy" (sequential: false and force_sandboxed_request are
+//     accepted), "tributary" (max_request_body_bytes).
+//   - backend: "backend/http" (return_error_code, return_error_details),
+//     "proxy" (shadow: false is accepted), "tributary"
+//     (max_response_bytes, follow_redirects, max_redirects,
+//     redirect_hosts).
+//
+// qos/ratelimit/router, qos/ratelimit/proxy, qos/circuit-breaker,
+// qos/http-cache, auth/validator, security/cors, security/http,
+// backend/lambda, telemetry/opentelemetry, modifier/martian and
+// validation/json-schema are rejected as "not supported yet" at their own
+// scope (and as a wrong-scope error elsewhere).
+//
+// # Normalisations and lint warnings
+//
+// As KrakenD does, a missing leading "/" on endpoint and url_pattern is
+// added, a scheme-less host gets "http://", methods are upper-cased and
+// backend encodings lower-cased; each normalisation is a lint warning. The
+// other warnings: allow together with deny; a group name used by two
+// backends of one endpoint; return_error_code on an endpoint with several
+// backends; input_headers ["*"]; allow_insecure_connections; a POST, PUT or
+// PATCH endpoint whose input_headers omit Content-Type; telemetry/logging
+// without stdout (logs discarded); a timeout of 29s or more.
+package config

@@ -1,0 +1,315 @@
+package config
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Defaults applied by the loader. They are exported so that documentation,
+// the CLI and tests can refer to them by name.
+const (
+	DefaultPort                      = 8080
+	DefaultTimeout                   = 2 * time.Second
+	DefaultReadHeaderTimeout         = 5 * time.Second
+	DefaultReadTimeout               = 30 * time.Second
+	DefaultIdleTimeout               = 60 * time.Second
+	DefaultMaxHeaderBytes            = 64 << 10
+	DefaultMaxIdleConnsPerHost       = 250
+	DefaultIdleConnectionTimeout     = 30 * time.Second
+	DefaultDialerTimeout             = 2 * time.Second
+	DefaultDialerFallbackDelay       = 300 * time.Millisecond
+	DefaultDialerKeepAlive           = 15 * time.Second
+	DefaultMaxRequestBodyBytes       = 1 << 20
+	DefaultMaxBackendResponseBytes   = 2 << 20
+	MaxBackendResponseBytesLimit     = 64 << 20
+	DefaultMaxRedirects              = 3
+	DefaultHealthPath                = "/__health"
+	BundledName                      = "config/gateway.json"
+	writeTimeoutMarginOverMaxTimeout = 5 * time.Second
+)
+
+// Output encodings accepted by output_encoding.
+const (
+	OutputJSON           = "json"
+	OutputJSONCollection = "json-collection"
+	OutputString         = "string"
+	OutputNegotiate      = "negotiate"
+	OutputNoOp           = "no-op"
+)
+
+// Backend encodings accepted by a backend's encoding.
+const (
+	EncodingJSON     = "json"
+	EncodingSafeJSON = "safejson"
+	EncodingString   = "string"
+	EncodingNoOp     = "no-op"
+)
+
+// Config is a loaded, validated and fully defaulted service configuration.
+type Config struct {
+	// Source is the file name used in diagnostics: the path given to Load,
+	// or BundledName for the embedded default.
+	Source string
+
+	// Name is the root "name": a friendly label for logs. Default "".
+	Name string
+	// Port is the listen port in server mode (1–65535). Default 8080.
+	Port int
+	// ListenIP is the address to bind in server mode; the zero value binds
+	// every interface. Default "" (all).
+	ListenIP netip.Addr
+	// Timeout is the service-level endpoint timeout. Default 2s. Every
+	// Endpoint.Timeout has already inherited it.
+	Timeout time.Duration
+	// CacheTTL is the service-level cache_ttl. Default 0 (off).
+	CacheTTL time.Duration
+	// OutputEncoding is the service-level output_encoding. Default "json".
+	OutputEncoding string
+	// DebugEndpoint enables /__debug/ (debug_endpoint). Default false.
+	DebugEndpoint bool
+	// EchoEndpoint enables /__echo/ (echo_endpoint). Default false.
+	EchoEndpoint bool
+
+	// ReadHeaderTimeout is the server's header read timeout. Default 5s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout is the server's whole-request read timeout. Default 30s.
+	ReadTimeout time.Duration
+	// WriteTimeout is the server's write timeout. Default: the largest
+	// endpoint timeout + 5s.
+	WriteTimeout time.Duration
+	// IdleTimeout is the server's keep-alive idle timeout. Default 60s.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes caps request header bytes (431 beyond). Default 65536.
+	MaxHeaderBytes int
+	// MaxShutdownWaitTime caps graceful shutdown; 0 waits for every
+	// in-flight request. Default 0.
+	MaxShutdownWaitTime time.Duration
+
+	// Upstream transport settings (one shared http.Transport).
+
+	// DisableKeepAlives turns off upstream keep-alive. Default false.
+	DisableKeepAlives bool
+	// DisableCompression stops the gateway from requesting gzip. Default false.
+	DisableCompression bool
+	// MaxIdleConnections caps the whole idle pool; 0 means no global cap
+	// (the per-host cap still bounds it). Default 0.
+	MaxIdleConnections int
+	// MaxIdleConnectionsPerHost caps idle connections per host. Default 250.
+	MaxIdleConnectionsPerHost int
+	// IdleConnectionTimeout closes idle upstream connections. Default 30s.
+	IdleConnectionTimeout time.Duration
+	// ResponseHeaderTimeout bounds the wait for a backend's response
+	// header; 0 leaves only the request budget. Default 0.
+	ResponseHeaderTimeout time.Duration
+	// ExpectContinueTimeout is the upstream Expect: 100-continue wait. Default 0.
+	ExpectContinueTimeout time.Duration
+	// DialerTimeout bounds a TCP connect. Default 2s.
+	DialerTimeout time.Duration
+	// DialerFallbackDelay is the RFC 6555 fallback delay. Default 300ms.
+	DialerFallbackDelay time.Duration
+	// DialerKeepAlive is the TCP keep-alive probe period. Default 15s.
+	DialerKeepAlive time.Duration
+	// ClientTLS is the upstream TLS configuration (client_tls, and the legacy
+	// root allow_insecure_connections). Never nil after Load.
+	ClientTLS *ClientTLS
+
+	// Endpoints are the declared endpoints, in file order.
+	Endpoints []*Endpoint
+
+	// Router holds the "router" namespace, defaulted.
+	Router Router
+	// Logging holds "telemetry/logging", defaulted (DEBUG to stdout when
+	// the namespace is absent).
+	Logging Logging
+	// MaxRequestBodyBytes is tributary.max_request_body_bytes at service
+	// scope. Default 1 MiB.
+	MaxRequestBodyBytes int64
+	// MaxBackendResponseBytes is tributary.max_backend_response_bytes.
+	// Default 2 MiB.
+	MaxBackendResponseBytes int64
+	// VersionHeader is tributary.version_header: send X-Tributary-Version.
+	// Default false.
+	VersionHeader bool
+
+	// Warnings are the lint warnings found while loading (§20). They are
+	// fatal only under `tributary check --lint`.
+	Warnings []Diagnostic
+}
+
+// ClientTLS configures TLS towards backends (client_tls).
+type ClientTLS struct {
+	// AllowInsecureConnections skips certificate verification (lint
+	// warning). Default false.
+	AllowInsecureConnections bool
+	// CACerts are PEM files added to the trust pool. Default none.
+	CACerts []string
+	// DisableSystemCAPool starts from an empty pool. Default false.
+	DisableSystemCAPool bool
+	// MinVersion is the minimum TLS version, a crypto/tls constant.
+	// Default tls.VersionTLS12.
+	MinVersion uint16
+	// MaxVersion is the maximum TLS version; 0 means Go's maximum.
+	MaxVersion uint16
+	// ClientCerts are client certificate/key PEM file pairs.
+	ClientCerts []ClientCert
+}
+
+// ClientCert is one client certificate and its private key, as PEM files.
+type ClientCert struct {
+	// Certificate is the PEM certificate file path.
+	Certificate string
+	// PrivateKey is the PEM private key file path.
+	PrivateKey string
+}
+
+// Router is the service-level "router" namespace (§17.3).
+type Router struct {
+	// ReturnErrorMsg puts internal error text in 502/504 messages and, with
+	// return_error_code, passes the backend body through. Default false.
+	ReturnErrorMsg bool
+	// DisableHealth turns off the health endpoint. Default false.
+	DisableHealth bool
+	// HealthPath is the health endpoint path. Default "/__health".
+	HealthPath string
+	// DisableAccessLog turns off the per-request access log. Default false.
+	DisableAccessLog bool
+	// LoggerSkipPaths are request paths left out of the access log.
+	LoggerSkipPaths []string
+	// AutoOptions answers OPTIONS on routed paths with 200 and Allow.
+	// Default false.
+	AutoOptions bool
+	// DisableRedirectTrailingSlash turns off the trailing-slash redirect.
+	// Default false.
+	DisableRedirectTrailingSlash bool
+	// DisableRedirectFixedPath is accepted for compatibility; Tributary
+	// never issues fixed-path redirects.
+	DisableRedirectFixedPath bool
+	// DisableHandleMethodNotAllowed answers 404 instead of 405. Default false.
+	DisableHandleMethodNotAllowed bool
+	// ForwardedByClientIP resolves the client IP from RemoteIPHeaders when
+	// the peer is a trusted proxy. Default false.
+	ForwardedByClientIP bool
+	// TrustedProxies are the peers whose forwarding headers are believed.
+	// Single addresses are stored as full-length prefixes.
+	TrustedProxies []netip.Prefix
+	// RemoteIPHeaders are read, in order, for the client IP. Default
+	// ["X-Forwarded-For", "X-Real-Ip"].
+	RemoteIPHeaders []string
+	// DisablePathDecoding relaxes the encoded-slash, ?/# and leftover-%
+	// param rules (§6.3). Default false.
+	DisablePathDecoding bool
+	// HideVersionHeader is accepted for compatibility; there is no banner.
+	HideVersionHeader bool
+	// ErrorBody404 replaces the 404 body when non-nil (compact JSON object).
+	ErrorBody404 []byte
+	// ErrorBody405 replaces the 405 body when non-nil (compact JSON object).
+	ErrorBody405 []byte
+}
+
+// Logging is the "telemetry/logging" namespace (§17.12).
+type Logging struct {
+	// Level is DEBUG, INFO, WARNING, ERROR or CRITICAL. Default DEBUG.
+	Level string
+	// Prefix is prepended to each line. Default "".
+	Prefix string
+	// Stdout writes application logs to stdout; false discards them.
+	// Default true when the namespace is absent, false when it is present
+	// without the key (KrakenD).
+	Stdout bool
+	// Format is "default" (JSON off a terminal, text on one) or "logstash"
+	// (always JSON). Default "default".
+	Format string
+}
+
+// Endpoint is one endpoint object (§4), with service defaults applied.
+type Endpoint struct {
+	// JSONPath locates the object in the file, e.g. "$.endpoints[3]".
+	JSONPath string
+	// Pos is the position of the "endpoint" value.
+	Pos Position
+
+	// Path is the route template ("endpoint"), with a leading "/".
+	Path string
+	// Params are the template's placeholder names, in order.
+	Params []string
+	// Method is GET, POST, PUT, PATCH or DELETE. Default GET.
+	Method string
+	// Timeout is the whole-pipe deadline T (§15). Default: service timeout.
+	Timeout time.Duration
+	// CacheTTL adds Cache-Control to complete responses. Default: service value.
+	CacheTTL time.Duration
+	// ConcurrentCalls is accepted only as 1 in this release.
+	ConcurrentCalls int
+	// InputHeaders are the client headers allowed to reach backends (§7.1).
+	InputHeaders []string
+	// InputQueryStrings are the query keys allowed to reach backends (§7.2).
+	InputQueryStrings []string
+	// OutputEncoding is one of the Output* constants. Default: service value.
+	OutputEncoding string
+	// MaxRequestBodyBytes is the request body cap. Default: service value.
+	MaxRequestBodyBytes int64
+	// Backends are the backend objects, in declaration order (≥ 1).
+	Backends []*Backend
+}
+
+// Backend is one backend object (§5), with defaults applied.
+type Backend struct {
+	// JSONPath locates the object, e.g. "$.endpoints[3].backend[1]".
+	JSONPath string
+	// Pos is the position of the backend object.
+	Pos Position
+
+	// URLPattern is the upstream path and optional literal query, with a
+	// leading "/" (§6).
+	URLPattern string
+	// Host are the base URLs, normalised to "scheme://host[:port]" without
+	// a trailing slash. Default: the service host list.
+	Host []string
+	// Method is the upstream method, upper-cased. Default: the endpoint's.
+	Method string
+	// Encoding is one of the Encoding* constants. Default "json".
+	Encoding string
+	// IsCollection expects a top-level array. Default false.
+	IsCollection bool
+	// Target is the dot path extracted before filtering. Default "".
+	Target string
+	// Allow is the keep-list of dot paths; when non-empty Deny is ignored.
+	Allow []string
+	// Deny is the drop-list of dot paths.
+	Deny []string
+	// Mapping are the top-level renames, in file order.
+	Mapping []Rename
+	// Group wraps the shaped result under this key. Default "".
+	Group string
+	// InputHeaders further filters forwarded headers; nil inherits, [""]
+	// forwards none.
+	InputHeaders []string
+	// InputQueryStrings further filters forwarded query keys; nil inherits,
+	// [""] forwards none.
+	InputQueryStrings []string
+
+	// ReturnErrorCode is backend/http.return_error_code. Default false.
+	ReturnErrorCode bool
+	// ReturnErrorDetails is backend/http.return_error_details (the alias).
+	// Default "" (off).
+	ReturnErrorDetails string
+
+	// MaxResponseBytes caps the decompressed body. Default: service
+	// max_backend_response_bytes.
+	MaxResponseBytes int64
+	// FollowRedirects follows 301/302/303/307/308. Default false.
+	FollowRedirects bool
+	// MaxRedirects bounds followed redirects (1–10). Default 3.
+	MaxRedirects int
+	// RedirectHosts are extra redirect targets ("scheme://host[:port]")
+	// besides the backend's own hosts.
+	RedirectHosts []string
+}
+
+// Rename is one mapping entry: the top-level key From becomes To.
+type Rename struct {
+	// From is the source key.
+	From string
+	// To is the new key name.
+	To string
+}

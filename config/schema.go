@@ -1,0 +1,266 @@
+package config
+
+import "strings"
+
+// Keys of the schema-defined objects, for unknown-key diagnostics. Every
+// object walker decodes its valid keys in a switch and hands any other
+// non-comment key to unknownKey, which says whether the key was renamed,
+// is not supported, belongs to another scope, or is simply unknown (with a
+// "did you mean" hint).
+
+// objKind names a schema-defined object.
+type objKind uint8
+
+const (
+	objService objKind = iota
+	objEndpoint
+	objBackend
+	objClientTLS
+	objClientCert
+	objServerTLS
+	objRouter
+	objLogging
+	objProxyEndpoint
+	objProxyBackend
+	objBackendHTTP
+	objTributaryService
+	objTributaryEndpoint
+	objTributaryBackend
+)
+
+// keyNote is a key with an optional hint.
+type keyNote struct {
+	key  string
+	hint string
+}
+
+// objSchema lists an object's keys by status.
+type objSchema struct {
+	// valid are the keys the walker accepts (the did-you-mean candidates).
+	valid []string
+	// renamed are v2-era keys and the v3 name each became.
+	renamed [][2]string
+	// gap are known KrakenD CE keys Tributary does not implement yet.
+	gap []keyNote
+	// enterprise are KrakenD Enterprise-only keys.
+	enterprise []keyNote
+}
+
+// schemaOf returns the key table of an object kind. It is only called on
+// the error path, so building the slices each time costs nothing that
+// matters.
+func schemaOf(k objKind) objSchema {
+	switch k {
+	case objService:
+		return objSchema{
+			valid: []string{"version", "name", "port", "listen_ip", "endpoints", "host", "timeout", "cache_ttl",
+				"output_encoding", "extra_config", "debug_endpoint", "echo_endpoint", "client_tls",
+				"allow_insecure_connections", "read_header_timeout", "read_timeout", "write_timeout",
+				"idle_timeout", "max_header_bytes", "max_shutdown_wait_time", "disable_keep_alives",
+				"disable_compression", "max_idle_connections", "max_idle_connections_per_host",
+				"idle_connection_timeout", "response_header_timeout", "expect_continue_timeout",
+				"dialer_timeout", "dialer_fallback_delay", "dialer_keep_alive", "tls", "disable_rest",
+				"sequential_start", "use_h2c"},
+			gap: []keyNote{
+				{"plugin", "KrakenD plugins cannot be loaded"},
+				{"async_agent", ""},
+				{"dns_cache_ttl", ""},
+			},
+		}
+	case objEndpoint:
+		return objSchema{
+			valid: []string{"endpoint", "method", "backend", "timeout", "cache_ttl", "concurrent_calls",
+				"input_headers", "input_query_strings", "output_encoding", "extra_config"},
+			renamed: [][2]string{{"headers_to_pass", "input_headers"}, {"querystring_params", "input_query_strings"}},
+		}
+	case objBackend:
+		return objSchema{
+			valid: []string{"url_pattern", "host", "method", "encoding", "is_collection", "target", "allow",
+				"deny", "mapping", "group", "input_headers", "input_query_strings", "sd", "sd_scheme",
+				"disable_host_sanitize", "extra_config"},
+			renamed: [][2]string{{"whitelist", "allow"}, {"blacklist", "deny"},
+				{"headers_to_pass", "input_headers"}, {"querystring_params", "input_query_strings"}},
+			gap:        []keyNote{{"shadow_timeout", ""}},
+			enterprise: []keyNote{{"timeout", "the endpoint timeout bounds every backend call"}},
+		}
+	case objClientTLS:
+		return objSchema{
+			valid: []string{"allow_insecure_connections", "ca_certs", "disable_system_ca_pool",
+				"min_version", "max_version", "client_certs"},
+			gap: []keyNote{{"cipher_suites", ""}, {"curve_preferences", ""}, {"prefer_server_cipher_suites", ""}},
+		}
+	case objClientCert:
+		return objSchema{valid: []string{"certificate", "private_key"}}
+	case objServerTLS:
+		return objSchema{valid: []string{"disabled"}}
+	case objRouter:
+		return objSchema{
+			valid: []string{"return_error_msg", "disable_health", "health_path", "disable_access_log",
+				"logger_skip_paths", "auto_options", "disable_redirect_trailing_slash",
+				"disable_redirect_fixed_path", "disable_handle_method_not_allowed", "forwarded_by_client_ip",
+				"trusted_proxies", "remote_ip_headers", "disable_path_decoding", "hide_version_header",
+				"error_body", "max_multipart_memory", "remove_extra_slash", "app_engine", "use_h2c"},
+			enterprise: []keyNote{
+				{"max_payload", `for a body cap use "tributary": {"max_request_body_bytes": N}`},
+				{"decompress_gzip", ""},
+				{"disable_gzip", ""},
+			},
+		}
+	case objLogging:
+		return objSchema{
+			valid: []string{"level", "prefix", "stdout", "format"},
+			gap:   []keyNote{{"syslog", ""}, {"syslog_facility", ""}, {"custom_format", ""}},
+		}
+	case objProxyEndpoint:
+		return objSchema{
+			valid: []string{"sequential", "force_sandboxed_request"},
+			gap: []keyNote{{"static", ""}, {"flatmap_filter", ""}, {"sequential_propagated_params", ""},
+				{"combiner", "it needs a custom KrakenD build"}},
+		}
+	case objProxyBackend:
+		return objSchema{
+			valid: []string{"shadow"},
+			gap:   []keyNote{{"flatmap_filter", ""}},
+		}
+	case objBackendHTTP:
+		return objSchema{valid: []string{"return_error_code", "return_error_details"}}
+	case objTributaryService:
+		return objSchema{valid: []string{"max_request_body_bytes", "max_backend_response_bytes", "version_header"}}
+	case objTributaryEndpoint:
+		return objSchema{valid: []string{"max_request_body_bytes"}}
+	default: // objTributaryBackend
+		return objSchema{
+			valid: []string{"max_response_bytes", "follow_redirects", "max_redirects", "redirect_hosts"},
+			gap:   []keyNote{{"lambda_event", "it needs backend/lambda"}, {"lambda_unwrap", "it needs backend/lambda"}},
+		}
+	}
+}
+
+// siblingScopes lists, for the three main objects and the tributary
+// namespace, the other objects whose keys are worth a "valid at X scope"
+// hint.
+func siblingScopes(k objKind) []objKind {
+	switch k {
+	case objService:
+		return []objKind{objEndpoint, objBackend}
+	case objEndpoint:
+		return []objKind{objBackend, objService}
+	case objBackend:
+		return []objKind{objEndpoint, objService}
+	case objTributaryService:
+		return []objKind{objTributaryEndpoint, objTributaryBackend}
+	case objTributaryEndpoint:
+		return []objKind{objTributaryBackend, objTributaryService}
+	case objTributaryBackend:
+		return []objKind{objTributaryEndpoint, objTributaryService}
+	}
+	return nil
+}
+
+func scopeName(k objKind) string {
+	switch k {
+	case objService, objTributaryService:
+		return "service"
+	case objEndpoint, objTributaryEndpoint:
+		return "endpoint"
+	default:
+		return "backend"
+	}
+}
+
+// unknownKey reports a key that the walker of a k object did not accept.
+func (l *loader) unknownKey(k objKind, base string, m *member) {
+	s := schemaOf(k)
+	path := keyPath(base, m.key)
+	for _, r := range s.renamed {
+		if m.key == r[0] {
+			l.errAt(m.pos, path, "key renamed in config v3", "use "+quoteJSON(r[1]))
+			return
+		}
+	}
+	for _, g := range s.gap {
+		if m.key == g.key {
+			l.errAt(m.pos, path, "key "+quoteJSON(m.key)+" not supported yet", g.hint)
+			return
+		}
+	}
+	for _, g := range s.enterprise {
+		if m.key == g.key {
+			l.errAt(m.pos, path, "key "+quoteJSON(m.key)+" not supported (KrakenD Enterprise feature)", g.hint)
+			return
+		}
+	}
+	if sug, exact := suggest(m.key, s.valid); exact {
+		l.errAt(m.pos, path, "unknown key", "did you mean "+quoteJSON(sug)+"?")
+		return
+	}
+	for _, other := range siblingScopes(k) {
+		for _, v := range schemaOf(other).valid {
+			if v == m.key {
+				l.errAt(m.pos, path, "unknown key at "+scopeName(k)+" scope", "valid at "+scopeName(other)+" scope")
+				return
+			}
+		}
+	}
+	if sug, _ := suggest(m.key, s.valid); sug != "" {
+		l.errAt(m.pos, path, "unknown key", "did you mean "+quoteJSON(sug)+"?")
+		return
+	}
+	l.errAt(m.pos, path, "unknown key", "")
+}
+
+// suggest returns the candidate closest to key: a case-insensitive match
+// (exact reports this case), else the first candidate within edit distance
+// 2, else "".
+func suggest(key string, candidates []string) (best string, exact bool) {
+	for _, c := range candidates {
+		if strings.EqualFold(c, key) {
+			return c, true
+		}
+	}
+	const maxDist = 2
+	bestDist := maxDist + 1
+	for _, c := range candidates {
+		if d := editDistance(key, c, maxDist); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best, false
+}
+
+// editDistance is the Levenshtein distance between a and b over bytes, or
+// limit+1 when it is larger than limit.
+func editDistance(a, b string, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	const maxLen = 64
+	if len(a) > maxLen || len(b) > maxLen {
+		return limit + 1
+	}
+	var rowA, rowB [maxLen + 1]int
+	prev, cur := rowA[:len(b)+1], rowB[:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	if prev[len(b)] > limit {
+		return limit + 1
+	}
+	return prev[len(b)]
+}
