@@ -1,0 +1,138 @@
+package urltpl
+
+import "strings"
+
+const upperHex = "0123456789ABCDEF"
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// isUnreserved reports whether c is in the RFC 3986 unreserved set.
+func isUnreserved(c byte) bool {
+	return isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// keepInPath reports whether a value byte is written as is in a path
+// segment: the unreserved set and "," (joined array values stay literal).
+func keepInPath(c byte) bool { return isUnreserved(c) || c == ',' }
+
+// pathEscapedLen is the length of s once path-escaped.
+func pathEscapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !keepInPath(s[i]) {
+			n += 2
+		}
+	}
+	return n
+}
+
+// queryEscapedLen is the length of s once form-encoded.
+func queryEscapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isUnreserved(c) && c != ' ' {
+			n += 2
+		}
+	}
+	return n
+}
+
+// writePathEscaped writes s escaped as (part of) one path segment.
+func writePathEscaped(b *strings.Builder, s string) {
+	run := 0 // start of the pending run of bytes kept as is
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !keepInPath(c) {
+			b.WriteString(s[run:i])
+			b.WriteByte('%')
+			b.WriteByte(upperHex[c>>4])
+			b.WriteByte(upperHex[c&15])
+			run = i + 1
+		}
+	}
+	b.WriteString(s[run:])
+}
+
+// writeQueryEscaped writes s form-encoded as one query key or value.
+func writeQueryEscaped(b *strings.Builder, s string) {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isUnreserved(c) {
+			continue
+		}
+		b.WriteString(s[run:i])
+		if c == ' ' {
+			b.WriteByte('+')
+		} else {
+			b.WriteByte('%')
+			b.WriteByte(upperHex[c>>4])
+			b.WriteByte(upperHex[c&15])
+		}
+		run = i + 1
+	}
+	b.WriteString(s[run:])
+}
+
+// decodesTo reports whether the escaped text esc percent-decodes (with "+"
+// as a space when form is set) to exactly v, without allocating.
+func decodesTo(esc, v string, form bool) bool {
+	j := 0
+	for i := 0; i < len(esc); i++ {
+		c := esc[i]
+		switch {
+		case c == '%':
+			if i+2 >= len(esc) || !isHex(esc[i+1]) || !isHex(esc[i+2]) {
+				return false
+			}
+			c = unhex(esc[i+1])<<4 | unhex(esc[i+2])
+			i += 2
+		case c == '+' && form:
+			c = ' '
+		}
+		if j >= len(v) || v[j] != c {
+			return false
+		}
+		j++
+	}
+	return j == len(v)
+}
+
+// unescape percent-decodes s, which must be valid ("+" stays "+"). s is
+// returned as is when it holds no "%".
+func unescape(s string) string {
+	var buf []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			if buf == nil {
+				buf = append(make([]byte, 0, len(s)), s[:i]...)
+			}
+			buf = append(buf, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		if buf != nil {
+			buf = append(buf, s[i])
+		}
+	}
+	if buf == nil {
+		return s
+	}
+	return string(buf)
+}
