@@ -22,20 +22,16 @@ func (p price) MarshalJSON() ([]byte, error) {
 	return out, nil
 }
 
-// product is one catalog entry. The last fields are internal data the front
-// page does not need, there to be filtered out by the gateway.
+// product is one entry of the catalog's public list view.
 type product struct {
-	ID                int      `json:"id"`
-	SKU               string   `json:"sku"`
-	Name              string   `json:"name"`
-	Price             price    `json:"price"`
-	Currency          string   `json:"currency"`
-	ImageURL          string   `json:"image_url"`
-	InStock           bool     `json:"in_stock"`
-	Tags              []string `json:"tags"`
-	WarehouseLocation string   `json:"warehouse_location"`
-	SupplierID        string   `json:"supplier_id"`
-	CostPrice         price    `json:"cost_price"`
+	ID       int      `json:"id"`
+	SKU      string   `json:"sku"`
+	Name     string   `json:"name"`
+	Price    price    `json:"price"`
+	Currency string   `json:"currency"`
+	ImageURL string   `json:"image_url"`
+	InStock  bool     `json:"in_stock"`
+	Tags     []string `json:"tags"`
 }
 
 // catalogProducts returns the fixed product list, in catalog order.
@@ -43,17 +39,14 @@ func catalogProducts() []product {
 	p := func(id int, name string, cents int64, inStock bool, tags ...string) product {
 		sku := "SKU-" + strconv.Itoa(1000+id)
 		return product{
-			ID:                id,
-			SKU:               sku,
-			Name:              name,
-			Price:             price(cents),
-			Currency:          "EUR",
-			ImageURL:          "https://images.example.com/products/" + sku + ".jpg",
-			InStock:           inStock,
-			Tags:              tags,
-			WarehouseLocation: "MAD-" + string(rune('A'+id%4)) + "-" + strconv.Itoa(10+id*3),
-			SupplierID:        "SUP-" + strconv.Itoa(4000+id*17%50),
-			CostPrice:         price(cents * 55 / 100),
+			ID:       id,
+			SKU:      sku,
+			Name:     name,
+			Price:    price(cents),
+			Currency: "EUR",
+			ImageURL: "https://images.example.com/products/" + sku + ".jpg",
+			InStock:  inStock,
+			Tags:     tags,
 		}
 	}
 	return []product{
