@@ -1,0 +1,263 @@
+// Package exec runs a compiled [plan.Plan] for one request: route, validate,
+// fan out to the backends, shape and merge their responses in declaration
+// order, decide the status, and encode the body once.
+//
+// The request and response types are plain structs with no transport in
+// them; adapters convert to and from them.
+package exec
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/tributary-gw/tributary/core/backend"
+	"github.com/tributary-gw/tributary/core/plan"
+	"github.com/tributary-gw/tributary/core/route"
+	"github.com/tributary-gw/tributary/core/shape"
+	"github.com/tributary-gw/tributary/core/urltpl"
+)
+
+// Header names the gateway sets on responses.
+const (
+	// HeaderCompleted is true iff every backend of the endpoint succeeded.
+	HeaderCompleted = "X-Tributary-Completed"
+	// ContentTypeJSON is the Content-Type of every JSON body the gateway
+	// encodes.
+	ContentTypeJSON = "application/json; charset=utf-8"
+	// ContentTypeText is the Content-Type of the string output encoding.
+	ContentTypeText = "text/plain; charset=utf-8"
+	// AgentName is sent as User-Agent (or X-Forwarded-Via) to backends.
+	AgentName = "Tributary"
+)
+
+// lambdaMargin is subtracted from a caller deadline (the Lambda invocation
+// deadline) so that the response is written before it passes (§15).
+const lambdaMargin = 250 * time.Millisecond
+
+// Request is one inbound request, as an adapter hands it to the gateway.
+type Request struct {
+	// Method is the request method exactly as received.
+	Method string
+	// RawPath is the escaped request path (URL.EscapedPath()).
+	RawPath string
+	// RawQuery is the raw query without "?".
+	RawQuery string
+	// Header holds the inbound headers. It is read, never modified.
+	Header http.Header
+	// Host is the client's Host, or "" when there is none (direct invoke).
+	Host string
+	// ClientIP is the resolved client address, or "" when unknown.
+	ClientIP string
+	// Body is the request body; nil means none.
+	Body io.Reader
+	// ContentLength is the declared body length, or -1 when unknown.
+	ContentLength int64
+}
+
+// Response is the complete answer. Nothing is written before it exists, so
+// a 200 is always a whole document.
+type Response struct {
+	// Status is the HTTP status code.
+	Status int
+	// Header holds the response headers, Content-Type included.
+	Header http.Header
+	// Body is the encoded body.
+	Body []byte
+	// Route is the matched template, for access logs ("" when no route
+	// matched).
+	Route string
+}
+
+// Options configure a Gateway. The zero value works.
+type Options struct {
+	// Client is the upstream client. Default: one built from the plan's
+	// transport options.
+	Client *backend.Client
+	// Logger receives backend failures. Default: discard.
+	Logger *slog.Logger
+}
+
+// Gateway executes a plan. It is safe for concurrent use.
+type Gateway struct {
+	plan   *plan.Plan
+	client *backend.Client
+	log    *slog.Logger
+}
+
+// New returns a gateway for p.
+func New(p *plan.Plan, o Options) *Gateway {
+	g := &Gateway{plan: p, client: o.Client, log: o.Logger}
+	if g.client == nil {
+		g.client = backend.NewClient(p.Transport)
+	}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	return g
+}
+
+// Plan returns the plan the gateway runs.
+func (g *Gateway) Plan() *plan.Plan { return g.plan }
+
+// Client returns the upstream client (for CloseIdleConnections after a
+// Lambda thaw).
+func (g *Gateway) Client() *backend.Client { return g.client }
+
+// Serve answers one request. It never panics on bad input; a panic in a
+// backend goroutine becomes that backend's failure.
+func (g *Gateway) Serve(ctx context.Context, r *Request) *Response {
+	arrival := time.Now()
+	var pbuf [8]route.Param
+	params := pbuf[:0]
+	if g.plan.MaxParams > len(pbuf) {
+		params = make([]route.Param, 0, g.plan.MaxParams)
+	}
+	res := g.plan.Routes.Lookup(r.Method, r.RawPath, r.RawQuery, params)
+	switch res.Kind {
+	case route.Found:
+	case route.MethodNotAllowed:
+		if r.Method == http.MethodOptions && g.plan.Config.Router.AutoOptions {
+			return optionsResponse(res.Allow)
+		}
+		resp := g.errorResponse(http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed on this path")
+		resp.Header.Set("Allow", res.Allow)
+		return resp
+	case route.Redirect:
+		h := make(http.Header, 2)
+		h.Set("Location", res.Location)
+		return &Response{Status: res.Status, Header: h}
+	case route.BadPath, route.BadParam:
+		return g.errorResponse(http.StatusBadRequest, "invalid_path", res.Message)
+	default:
+		if r.Method == http.MethodOptions && g.plan.Config.Router.AutoOptions {
+			if allow := g.plan.Routes.Allowed(r.RawPath); allow != "" {
+				return optionsResponse(allow)
+			}
+		}
+		return g.errorResponse(http.StatusNotFound, "not_found", "no endpoint matches "+r.Method+" "+truncate(r.RawPath, 256))
+	}
+	ep := g.plan.Endpoints[res.Route]
+	q, err := urltpl.ParseQuery(r.RawQuery)
+	if err != nil {
+		return g.routed(ep, g.errorResponse(http.StatusBadRequest, "invalid_query", err.Error()))
+	}
+	body, err := readBody(r.Body, r.ContentLength, ep.MaxBodyBytes)
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			return g.routed(ep, g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", err.Error()))
+		}
+		return g.routed(ep, g.errorResponse(http.StatusBadRequest, "bad_request", "reading the request body: "+err.Error()))
+	}
+	return g.routed(ep, g.execute(ctx, arrival, ep, res.Params, q, r, body))
+}
+
+func (g *Gateway) routed(ep *plan.Endpoint, resp *Response) *Response {
+	resp.Route = ep.Path
+	return resp
+}
+
+func optionsResponse(allow string) *Response {
+	h := make(http.Header, 1)
+	h.Set("Allow", allow+", OPTIONS")
+	return &Response{Status: http.StatusOK, Header: h}
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+// readBody reads the whole request body, refusing more than limit bytes
+// (an oversize Content-Length is refused before reading).
+func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
+	if r == nil || r == http.NoBody || contentLength == 0 {
+		return nil, nil
+	}
+	if contentLength > limit {
+		return nil, tooLarge(limit)
+	}
+	size := int64(512)
+	if contentLength > 0 {
+		size = contentLength + 1
+	}
+	buf := make([]byte, 0, min(size, limit+1))
+	for {
+		if int64(len(buf)) > limit {
+			return nil, tooLarge(limit)
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), limit+1)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			if int64(len(buf)) > limit {
+				return nil, tooLarge(limit)
+			}
+			if len(buf) == 0 {
+				return nil, nil
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+func tooLarge(limit int64) error {
+	return &limitError{limit: limit}
+}
+
+type limitError struct{ limit int64 }
+
+func (e *limitError) Error() string {
+	return "request body larger than " + strconv.FormatInt(e.limit, 10) + " bytes"
+}
+
+func (e *limitError) Is(target error) bool { return target == errBodyTooLarge }
+
+// errorResponse builds a gateway error: {"error":code,"message":msg}.
+func (g *Gateway) errorResponse(status int, code, msg string) *Response {
+	h := make(http.Header, 3)
+	h.Set("Content-Type", ContentTypeJSON)
+	h.Set(HeaderCompleted, "false")
+	var body []byte
+	switch {
+	case status == http.StatusNotFound && g.plan.Config.Router.ErrorBody404 != nil:
+		body = g.plan.Config.Router.ErrorBody404
+	case status == http.StatusMethodNotAllowed && g.plan.Config.Router.ErrorBody405 != nil:
+		body = g.plan.Config.Router.ErrorBody405
+	default:
+		body = ErrorBody(code, msg)
+	}
+	return &Response{Status: status, Header: h, Body: body}
+}
+
+// ErrorBody encodes a gateway error body (krakend-compat §14.4).
+func ErrorBody(code, msg string) []byte {
+	b := make([]byte, 0, 32+len(code)+len(msg))
+	b = append(b, `{"error":`...)
+	b = shape.AppendString(b, code)
+	b = append(b, `,"message":`...)
+	b = shape.AppendString(b, msg)
+	return append(b, '}')
+}
+
+// ErrorResponse is a gateway-generated error response for adapters (built-in
+// endpoints, recovered panics).
+func ErrorResponse(status int, code, msg string) *Response {
+	h := make(http.Header, 3)
+	h.Set("Content-Type", ContentTypeJSON)
+	h.Set(HeaderCompleted, "false")
+	return &Response{Status: status, Header: h, Body: ErrorBody(code, msg)}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,308 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tributary-gw/tributary/core/backend"
+	"github.com/tributary-gw/tributary/core/plan"
+	"github.com/tributary-gw/tributary/core/route"
+	"github.com/tributary-gw/tributary/core/shape"
+	"github.com/tributary-gw/tributary/core/urltpl"
+)
+
+// result is the outcome of one backend call.
+type result struct {
+	data    shape.Object
+	ok      bool // 2xx, decoded and shaped
+	errData bool // data holds return_error_details error data
+	timeout bool // failed because the budget or a transport timer expired
+	err     error
+	resp    *backend.Response // the raw response, when one arrived
+}
+
+// execute runs the endpoint's backends and builds the response.
+func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpoint, params []route.Param, q urltpl.Query, r *Request, body []byte) *Response {
+	deadline := arrival.Add(ep.Timeout)
+	if d, ok := ctx.Deadline(); ok {
+		if d = d.Add(-lambdaMargin); d.Before(deadline) {
+			deadline = d
+		}
+	}
+	bctx, cancel := context.WithDeadline(ctx, deadline.Add(-ep.Margin))
+	defer cancel()
+
+	c := call{
+		g:      g,
+		ep:     ep,
+		params: params,
+		header: forwardHeaders(ep, r),
+		body:   body,
+		query:  q,
+		// Most backends inherit the endpoint's list: filter once.
+		sharedQuery: q.Filter(ep.Query),
+	}
+
+	results := make([]result, len(ep.Backends))
+	if len(ep.Backends) == 1 {
+		results[0] = c.run(bctx, ep.Backends[0])
+	} else {
+		var wg sync.WaitGroup
+		for i, b := range ep.Backends {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() {
+					if p := recover(); p != nil {
+						g.log.Error("panic in backend call", "endpoint", ep.Path, "backend", i, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+						results[i] = result{err: fmt.Errorf("internal error in backend %d", i)}
+					}
+				}()
+				results[i] = c.run(bctx, b)
+			}()
+		}
+		wg.Wait()
+	}
+	if ctx.Err() != nil {
+		// The client went away: nothing will be written.
+		return g.errorResponse(http.StatusBadGateway, "bad_gateway", "request cancelled")
+	}
+	for i := range results {
+		if res := &results[i]; !res.ok && res.err != nil {
+			g.log.LogAttrs(ctx, slog.LevelWarn, "backend failed",
+				slog.String("endpoint", ep.Method+" "+ep.Path),
+				slog.Int("backend", i),
+				slog.Bool("timeout", res.timeout),
+				slog.String("error", res.err.Error()))
+		}
+	}
+	if ep.Output == plan.OutputNoOp {
+		return g.passthrough(ep, &results[0])
+	}
+	return g.combine(ep, results)
+}
+
+// call holds what every backend call of one request shares.
+type call struct {
+	g           *Gateway
+	ep          *plan.Endpoint
+	params      []route.Param
+	header      http.Header
+	body        []byte
+	query       urltpl.Query
+	sharedQuery string
+}
+
+func (c *call) lookup(name string) (string, bool) {
+	for _, p := range c.params {
+		if p.Name == name {
+			return p.Value, true
+		}
+	}
+	return "", false
+}
+
+// run performs one backend call and processes its response (§9).
+func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
+	query := c.sharedQuery
+	if !b.QueryShared {
+		query = c.query.Filter(b.Query)
+	}
+	u, err := b.URL.Build(b.NextHost(), c.lookup, query)
+	if err != nil {
+		return result{err: fmt.Errorf("backend %d: building the URL: %w", b.Index, err)}
+	}
+	// The header map is shared by the backends of this request; the client
+	// never modifies it.
+	header := c.header
+	if b.Headers != nil {
+		header = filterHeaders(header, b.Headers)
+	}
+	// Only no-op passthrough forwards the client's Accept-Encoding (§13).
+	keep := c.ep.Output == plan.OutputNoOp && len(header["Accept-Encoding"]) > 0
+	resp, err := c.g.client.Do(ctx, &backend.Request{
+		Method:          b.Method,
+		URL:             u,
+		Header:          header,
+		Body:            c.body,
+		MaxBodyBytes:    b.MaxResponseBytes,
+		KeepEncoding:    keep,
+		FollowRedirects: b.FollowRedirects,
+		MaxRedirects:    b.MaxRedirects,
+		RedirectHosts:   b.RedirectHosts,
+		AllowedHosts:    b.Hosts,
+	})
+	if err != nil {
+		return result{err: err, timeout: backend.IsTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded)}
+	}
+	res.resp = resp
+	if b.Encoding == plan.EncodingNoOp {
+		res.ok = true
+		return res
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		res.err = fmt.Errorf("invalid status code %d from backend %d", resp.Status, b.Index)
+		if b.ErrorKey != "" {
+			res.data = errorData(b.ErrorKey, resp)
+			res.errData = true
+		}
+		return res
+	}
+	var obj shape.Object
+	switch b.Encoding {
+	case plan.EncodingSafeJSON:
+		obj, err = shape.DecodeSafeJSON(resp.Body)
+	case plan.EncodingString:
+		obj = shape.DecodeString(resp.Body)
+	default:
+		obj, err = shape.DecodeJSON(resp.Body, b.IsCollection)
+	}
+	if err != nil {
+		res.err = fmt.Errorf("decoding the response of backend %d: %w", b.Index, err)
+		return res
+	}
+	res.data = b.Shape.Apply(obj)
+	res.ok = true
+	return res
+}
+
+// errorData is the return_error_details object (§14.3).
+func errorData(key string, resp *backend.Response) shape.Object {
+	v := make([]byte, 0, 64+len(resp.Body))
+	v = append(v, `{"http_status_code":`...)
+	v = fmt.Appendf(v, "%d", resp.Status)
+	v = append(v, `,"http_body":`...)
+	v = shape.AppendString(v, string(resp.Body))
+	v = append(v, `,"http_body_encoding":`...)
+	v = shape.AppendString(v, resp.Header.Get("Content-Type"))
+	v = append(v, '}')
+	return shape.Object{Members: []shape.Member{{Name: key, Value: v}}}
+}
+
+// combine merges the results in declaration order and decides the status
+// (krakend-compat §12.1, §14.2).
+func (g *Gateway) combine(ep *plan.Endpoint, results []result) *Response {
+	var merged shape.Object
+	complete, hasData, timedOut := true, false, false
+	for i := range results {
+		res := &results[i]
+		switch {
+		case res.ok:
+			merged = mergeInto(merged, res.data, hasData)
+			hasData = true
+		case res.errData:
+			merged = mergeInto(merged, res.data, hasData)
+			hasData = true
+			complete = false
+		default:
+			complete = false
+			timedOut = timedOut || res.timeout
+		}
+	}
+	if !hasData {
+		return g.noData(ep, results, timedOut)
+	}
+	h := make(http.Header, 3)
+	var body []byte
+	switch ep.Output {
+	case plan.OutputJSONCollection:
+		h["Content-Type"] = []string{ContentTypeJSON}
+		body = shape.AppendCollection(nil, merged)
+	case plan.OutputString:
+		h["Content-Type"] = []string{ContentTypeText}
+		body = shape.StringContent(merged)
+	default:
+		h["Content-Type"] = []string{ContentTypeJSON}
+		body = shape.AppendObject(make([]byte, 0, encodedSizeHint(merged)), merged)
+	}
+	if complete {
+		h[HeaderCompleted] = []string{"true"}
+		if ep.CacheControl != "" {
+			h["Cache-Control"] = []string{ep.CacheControl}
+		}
+	} else {
+		h[HeaderCompleted] = []string{"false"}
+	}
+	return &Response{Status: http.StatusOK, Header: h, Body: body}
+}
+
+func mergeInto(dst, src shape.Object, hasData bool) shape.Object {
+	if !hasData {
+		return src
+	}
+	return shape.Merge(dst, src)
+}
+
+func encodedSizeHint(o shape.Object) int {
+	n := 2
+	for _, m := range o.Members {
+		n += len(m.Name) + len(m.Value) + 4
+	}
+	return n
+}
+
+// noData answers a request for which no backend produced data.
+func (g *Gateway) noData(ep *plan.Endpoint, results []result, timedOut bool) *Response {
+	if timedOut {
+		return g.failure(http.StatusGatewayTimeout, "gateway_timeout", results)
+	}
+	if len(results) == 1 && ep.Backends[0].ReturnErrorCode && results[0].resp != nil {
+		resp := results[0].resp
+		h := make(http.Header, 2)
+		h[HeaderCompleted] = []string{"false"}
+		out := &Response{Status: resp.Status, Header: h}
+		if g.plan.Config.Router.ReturnErrorMsg {
+			if ct := resp.Header.Get("Content-Type"); ct != "" {
+				h.Set("Content-Type", ct)
+			}
+			out.Body = resp.Body
+		}
+		return out
+	}
+	return g.failure(http.StatusBadGateway, "bad_gateway", results)
+}
+
+func (g *Gateway) failure(status int, code string, results []result) *Response {
+	msg := "no backend returned data"
+	if status == http.StatusGatewayTimeout {
+		msg = "the backends did not answer in time"
+	}
+	if g.plan.Config.Router.ReturnErrorMsg {
+		var parts []string
+		for _, res := range results {
+			if res.err != nil {
+				parts = append(parts, res.err.Error())
+			}
+		}
+		if len(parts) > 0 {
+			msg = strings.Join(parts, "; ")
+		}
+	}
+	return g.errorResponse(status, code, msg)
+}
+
+// passthrough answers a no-op endpoint with the backend's own response (§13).
+func (g *Gateway) passthrough(ep *plan.Endpoint, res *result) *Response {
+	if res.resp == nil {
+		code, status := "bad_gateway", http.StatusBadGateway
+		if res.timeout {
+			code, status = "gateway_timeout", http.StatusGatewayTimeout
+		}
+		return g.failure(status, code, []result{*res})
+	}
+	h := make(http.Header, len(res.resp.Header)+1)
+	for k, v := range res.resp.Header {
+		if !dropFromPassthrough(k) {
+			h[k] = v
+		}
+	}
+	h[HeaderCompleted] = []string{"false"}
+	return &Response{Status: res.resp.Status, Header: h, Body: res.resp.Body}
+}

@@ -1,0 +1,365 @@
+// Package plan compiles a loaded [config.Config] into an immutable [Plan]:
+// the route table, and per endpoint the compiled URL templates, header and
+// query allow-lists, shaping rules, timeouts and output encoding. Everything
+// that can be decided before the first request is decided here, once, so the
+// request path only executes.
+package plan
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/tributary-gw/tributary/config"
+	"github.com/tributary-gw/tributary/core/backend"
+	"github.com/tributary-gw/tributary/core/route"
+	"github.com/tributary-gw/tributary/core/shape"
+	"github.com/tributary-gw/tributary/core/urltpl"
+)
+
+// Output is an endpoint's output encoding.
+type Output uint8
+
+// Output encodings (krakend-compat §13).
+const (
+	OutputJSON Output = iota
+	OutputJSONCollection
+	OutputString
+	OutputNoOp
+)
+
+// Encoding is a backend's response encoding.
+type Encoding uint8
+
+// Backend encodings (krakend-compat §10).
+const (
+	EncodingJSON Encoding = iota
+	EncodingSafeJSON
+	EncodingString
+	EncodingNoOp
+)
+
+// Plan is the compiled, immutable form of a config. It is safe for
+// concurrent use.
+type Plan struct {
+	// Config is the configuration the plan was compiled from. It is never
+	// modified.
+	Config *config.Config
+	// Routes is the one matcher every transport uses.
+	Routes *route.Table
+	// Endpoints are indexed by route id (the position in Config.Endpoints).
+	Endpoints []*Endpoint
+	// MaxParams is the largest number of path params of any endpoint.
+	MaxParams int
+	// Transport configures the one shared upstream transport.
+	Transport backend.Options
+}
+
+// Endpoint is one compiled endpoint.
+type Endpoint struct {
+	// Method and Path identify the route ("GET", "/frontpage/{id_user}").
+	Method, Path string
+	// Timeout is the endpoint timeout T.
+	Timeout time.Duration
+	// Margin is the encoding margin m = min(T/10, 200ms).
+	Margin time.Duration
+	// CacheControl is the precomputed Cache-Control value for complete
+	// responses, or "" when cache_ttl is off.
+	CacheControl string
+	// Output is the output encoding.
+	Output Output
+	// MaxBodyBytes is the request body cap.
+	MaxBodyBytes int64
+	// Headers is the endpoint-level header allow-list.
+	Headers HeaderFilter
+	// Query is the endpoint-level query allow-list, as urltpl.Query.Filter
+	// takes it.
+	Query []string
+	// Backends are the compiled backends in declaration order.
+	Backends []*Backend
+}
+
+// Backend is one compiled backend.
+type Backend struct {
+	// Index is the backend's position in its endpoint (0-based).
+	Index int
+	// Method is the upstream method.
+	Method string
+	// Hosts are the base URLs, picked round-robin.
+	Hosts []string
+	// Pattern is the url_pattern as configured.
+	Pattern string
+	// URL is the compiled url_pattern.
+	URL *urltpl.Template
+	// Encoding and IsCollection select the decoder.
+	Encoding     Encoding
+	IsCollection bool
+	// Shape is the compiled target/allow/deny/mapping/group rules.
+	Shape *shape.Spec
+	// Headers is the backend-level header filter, applied to the set the
+	// endpoint built; nil keeps that set.
+	Headers *HeaderFilter
+	// Query is the effective query allow-list: the endpoint list narrowed by
+	// the backend list.
+	Query []string
+	// QueryShared reports that Query equals the endpoint's list, so the
+	// filtered query can be computed once per request.
+	QueryShared bool
+	// ReturnErrorCode passes a failed single backend's status to the client.
+	ReturnErrorCode bool
+	// ErrorKey is "error_<alias>" when return_error_details is set, else "".
+	ErrorKey string
+	// MaxResponseBytes caps the decompressed body.
+	MaxResponseBytes int64
+	// FollowRedirects, MaxRedirects and RedirectHosts configure redirects.
+	FollowRedirects bool
+	MaxRedirects    int
+	RedirectHosts   []string
+
+	next atomic.Uint32
+}
+
+// NextHost returns the host for the next call, round-robin.
+func (b *Backend) NextHost() string {
+	if len(b.Hosts) == 1 {
+		return b.Hosts[0]
+	}
+	n := b.next.Add(1)
+	return b.Hosts[int(n%uint32(len(b.Hosts)))]
+}
+
+// Compile builds the plan. Problems the loader cannot see on its own (route
+// overlaps) come back as config.Errors located at the endpoints involved.
+func Compile(cfg *config.Config) (*Plan, error) {
+	p := &Plan{Config: cfg, Endpoints: make([]*Endpoint, len(cfg.Endpoints))}
+	var errs config.Errors
+	routes := make([]route.Route, len(cfg.Endpoints))
+	for i, e := range cfg.Endpoints {
+		routes[i] = route.Route{Method: e.Method, Template: e.Path}
+		ep, err := compileEndpoint(e)
+		if err != nil {
+			errs = append(errs, diag(cfg, e.JSONPath, e.Pos, err.Error()))
+			continue
+		}
+		p.Endpoints[i] = ep
+		p.MaxParams = max(p.MaxParams, len(e.Params))
+	}
+	table, conflicts := route.New(routes, route.Options{
+		DisablePathDecoding:          cfg.Router.DisablePathDecoding,
+		DisableRedirectTrailingSlash: cfg.Router.DisableRedirectTrailingSlash,
+		DisableMethodNotAllowed:      cfg.Router.DisableHandleMethodNotAllowed,
+	})
+	for _, c := range conflicts {
+		e := cfg.Endpoints[c.B]
+		errs = append(errs, diag(cfg, e.JSONPath+".endpoint", e.Pos, c.Message))
+	}
+	tr, err := transportOptions(cfg)
+	if err != nil {
+		errs = append(errs, diag(cfg, "$.client_tls", config.Position{Line: 1, Col: 1}, err.Error()))
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	p.Routes = table
+	p.Transport = tr
+	return p, nil
+}
+
+func diag(cfg *config.Config, path string, pos config.Position, problem string) config.Diagnostic {
+	return config.Diagnostic{File: cfg.Source, Pos: pos, Path: path, Problem: problem}
+}
+
+func compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
+	ep := &Endpoint{
+		Method:       e.Method,
+		Path:         e.Path,
+		Timeout:      e.Timeout,
+		Margin:       min(e.Timeout/10, 200*time.Millisecond),
+		MaxBodyBytes: e.MaxRequestBodyBytes,
+		Headers:      compileHeaderFilter(e.InputHeaders, true),
+		Query:        e.InputQueryStrings,
+	}
+	switch e.OutputEncoding {
+	case config.OutputJSONCollection:
+		ep.Output = OutputJSONCollection
+	case config.OutputString:
+		ep.Output = OutputString
+	case config.OutputNoOp:
+		ep.Output = OutputNoOp
+	default: // json, negotiate (JSON only for now)
+		ep.Output = OutputJSON
+	}
+	if secs := int64(e.CacheTTL / time.Second); secs > 0 && ep.Output != OutputNoOp {
+		ep.CacheControl = "public, max-age=" + strconv.FormatInt(secs, 10)
+	}
+	for i, b := range e.Backends {
+		cb, err := compileBackend(i, e, b)
+		if err != nil {
+			return nil, fmt.Errorf("backend %d: %w", i, err)
+		}
+		ep.Backends = append(ep.Backends, cb)
+	}
+	return ep, nil
+}
+
+func compileBackend(i int, e *config.Endpoint, b *config.Backend) (*Backend, error) {
+	tpl, err := urltpl.Compile(b.URLPattern)
+	if err != nil {
+		return nil, fmt.Errorf("url_pattern: %w", err)
+	}
+	spec, err := shape.Compile(shape.SpecConfig{
+		Target:  b.Target,
+		Allow:   b.Allow,
+		Deny:    b.Deny,
+		Mapping: renames(b.Mapping),
+		Group:   b.Group,
+	})
+	if err != nil {
+		return nil, err
+	}
+	cb := &Backend{
+		Index:            i,
+		Method:           b.Method,
+		Hosts:            b.Host,
+		Pattern:          b.URLPattern,
+		URL:              tpl,
+		IsCollection:     b.IsCollection,
+		Shape:            spec,
+		ReturnErrorCode:  b.ReturnErrorCode,
+		MaxResponseBytes: b.MaxResponseBytes,
+		FollowRedirects:  b.FollowRedirects,
+		MaxRedirects:     b.MaxRedirects,
+		RedirectHosts:    b.RedirectHosts,
+	}
+	if b.ReturnErrorDetails != "" {
+		cb.ErrorKey = "error_" + b.ReturnErrorDetails
+	}
+	switch b.Encoding {
+	case config.EncodingSafeJSON:
+		cb.Encoding = EncodingSafeJSON
+	case config.EncodingString:
+		cb.Encoding = EncodingString
+	case config.EncodingNoOp:
+		cb.Encoding = EncodingNoOp
+	default:
+		cb.Encoding = EncodingJSON
+	}
+	if b.InputHeaders != nil {
+		f := compileHeaderFilter(b.InputHeaders, false)
+		cb.Headers = &f
+	}
+	cb.Query, cb.QueryShared = narrowQuery(e.InputQueryStrings, b.InputQueryStrings)
+	if len(cb.Hosts) == 0 {
+		return nil, fmt.Errorf("no host")
+	}
+	return cb, nil
+}
+
+func renames(m []config.Rename) []shape.Rename {
+	out := make([]shape.Rename, len(m))
+	for i, r := range m {
+		out[i] = shape.Rename{From: r.From, To: r.To}
+	}
+	return out
+}
+
+// narrowQuery intersects the endpoint's query allow-list with a backend's.
+// A nil backend list inherits the endpoint's (shared == true).
+func narrowQuery(endpoint, backend []string) (list []string, shared bool) {
+	if backend == nil {
+		return endpoint, true
+	}
+	if isNone(backend) || isNone(endpoint) {
+		return nil, false
+	}
+	if isStar(endpoint) {
+		return backend, false
+	}
+	if isStar(backend) {
+		return endpoint, true
+	}
+	for _, k := range backend {
+		for _, ek := range endpoint {
+			if k == ek {
+				list = append(list, k)
+				break
+			}
+		}
+	}
+	return list, false
+}
+
+func isStar(l []string) bool { return len(l) == 1 && l[0] == "*" }
+func isNone(l []string) bool { return len(l) == 0 || (len(l) == 1 && l[0] == "") }
+
+// HeaderFilter is a compiled input_headers list.
+type HeaderFilter struct {
+	// All is true for ["*"].
+	All bool
+	// Names are the listed names in canonical form (empty when All).
+	Names []string
+}
+
+func compileHeaderFilter(list []string, endpoint bool) HeaderFilter {
+	if isStar(list) {
+		return HeaderFilter{All: true}
+	}
+	if endpoint && len(list) == 0 {
+		// krakend-compat §7.1 [T11]: an empty endpoint list forwards only
+		// Content-Type.
+		return HeaderFilter{Names: []string{"Content-Type"}}
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, n := range list {
+		if n == "" {
+			continue
+		}
+		c := http.CanonicalHeaderKey(n)
+		if !seen[c] {
+			seen[c] = true
+			names = append(names, c)
+		}
+	}
+	return HeaderFilter{Names: names}
+}
+
+// Allows reports whether the canonical header name passes the filter.
+func (f *HeaderFilter) Allows(name string) bool {
+	if f.All {
+		return true
+	}
+	for _, n := range f.Names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// String renders the plan's routes for `tributary check -d`.
+func (p *Plan) String() string {
+	var b strings.Builder
+	for _, ep := range p.Endpoints {
+		fmt.Fprintf(&b, "%s %s  T=%s B=T-%s output=%s\n", ep.Method, ep.Path, ep.Timeout, ep.Margin, outputName(ep.Output))
+		for _, be := range ep.Backends {
+			fmt.Fprintf(&b, "  [%d] %s %s%s\n", be.Index, be.Method, strings.Join(be.Hosts, "|"), be.Pattern)
+		}
+	}
+	return b.String()
+}
+
+func outputName(o Output) string {
+	switch o {
+	case OutputJSONCollection:
+		return config.OutputJSONCollection
+	case OutputString:
+		return config.OutputString
+	case OutputNoOp:
+		return config.OutputNoOp
+	}
+	return config.OutputJSON
+}
