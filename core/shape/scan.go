@@ -1,0 +1,427 @@
+package shape
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// MaxDepth is the deepest nesting of arrays and objects a decoder accepts
+// (security.md §3). The outermost container is at depth 1.
+const MaxDepth = 256
+
+// scanner validates one JSON text and produces its compact form in a single
+// pass, without recursion.
+//
+// The compact output is out followed by src[run:i], where i is the read
+// offset that the methods pass around. While no edit has been
+// needed (dirty is false) out is empty and nothing is copied: the output is a
+// sub-slice of src. The first edit (dropping whitespace inside the value or
+// replacing an invalid UTF-8 byte) allocates out and copies the pending run.
+type scanner struct {
+	src   []byte
+	start int    // offset in src where the value began
+	out   []byte // output written so far, once dirty
+	run   int    // start in src of the bytes not yet copied to out
+	dirty bool   // out holds the output prefix
+	depth int    // containers currently open
+	// obj[d] reports whether the container open at depth d is an object.
+	obj [MaxDepth + 1]bool
+}
+
+// Bit masks for the eight-bytes-at-a-time string scan.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plainString returns a non-zero mask when one of the eight bytes packed in x
+// (little-endian) needs attention inside a JSON string: a control character,
+// '"', '\\' or a byte >= 0x80. The lowest set bit marks the first such byte;
+// bits above it may be spurious (subtraction borrows only propagate upwards).
+func plainString(x uint64) uint64 {
+	return ((x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones) | x) & highs
+}
+
+// begin prepares s to scan src and returns the offset where the value
+// starts. With a nil dst the output aliases src when no edit is needed;
+// otherwise the output is appended to dst.
+func (s *scanner) begin(src, dst []byte) int {
+	s.src = src
+	i := skipSpace(src, 0)
+	s.start = i
+	s.run = i
+	if dst != nil {
+		s.out = dst
+		s.dirty = true
+	}
+	return i
+}
+
+// skipSpace returns the offset of the first non-whitespace byte of b at or
+// after i.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// pos is the offset in the output that corresponds to offset i of src.
+func (s *scanner) pos(i int) int { return len(s.out) + i - s.run }
+
+// flush copies the pending verbatim run, up to offset i, to the output.
+func (s *scanner) flush(i int) {
+	if !s.dirty {
+		s.out = make([]byte, 0, len(s.src)-s.run+64)
+		s.dirty = true
+	}
+	s.out = append(s.out, s.src[s.run:i]...)
+}
+
+// finish returns the compact output, which ends at offset i.
+func (s *scanner) finish(i int) []byte {
+	if s.dirty {
+		return append(s.out, s.src[s.run:i]...)
+	}
+	return s.src[s.start:i:i]
+}
+
+// ws drops insignificant whitespace inside the value at offset i and returns
+// the offset of the next byte.
+func (s *scanner) ws(i int) int {
+	if i < len(s.src) && s.src[i] <= ' ' {
+		return s.dropSpace(i)
+	}
+	return i
+}
+
+// dropSpace is the out-of-line part of ws; keeping it out of line lets ws
+// inline into the scanning loop.
+//
+//go:noinline
+func (s *scanner) dropSpace(i int) int {
+	j := skipSpace(s.src, i)
+	if j != i {
+		s.flush(i)
+		s.run = j
+	}
+	return j
+}
+
+// end checks that only whitespace follows the value that ends at offset i.
+func (s *scanner) end(i int) error {
+	if j := skipSpace(s.src, i); j < len(s.src) {
+		return syntaxError(j, "trailing data after the JSON value")
+	}
+	return nil
+}
+
+// value scans one JSON value starting at offset i and returns the offset
+// just past it, once every container it opened is closed again.
+func (s *scanner) value(i int) (int, error) {
+	src := s.src
+	base := s.depth
+	var err error
+	for {
+		if i >= len(src) {
+			return i, eofError(i)
+		}
+		switch c := src[i]; c {
+		case '{', '[':
+			if s.depth == MaxDepth {
+				return i, depthError(i)
+			}
+			s.depth++
+			s.obj[s.depth] = c == '{'
+			i = s.ws(i + 1)
+			if i < len(src) && src[i] == c+2 { // '}' and ']' are '{'+2 and '['+2
+				i++
+				s.depth--
+				break
+			}
+			if c == '{' {
+				if i, err = s.key(i); err != nil {
+					return i, err
+				}
+			}
+			continue
+		case '"':
+			if i, err = s.str(i); err != nil {
+				return i, err
+			}
+		case 't':
+			if i, err = literal(src, i, "true"); err != nil {
+				return i, err
+			}
+		case 'f':
+			if i, err = literal(src, i, "false"); err != nil {
+				return i, err
+			}
+		case 'n':
+			if i, err = literal(src, i, "null"); err != nil {
+				return i, err
+			}
+		default:
+			if i, err = number(src, i); err != nil {
+				return i, err
+			}
+		}
+		// A value has ended: close containers until another value starts.
+		for {
+			if s.depth == base {
+				return i, nil
+			}
+			i = s.ws(i)
+			if i >= len(src) {
+				return i, eofError(i)
+			}
+			c := src[i]
+			inObj := s.obj[s.depth]
+			if c == ',' {
+				i = s.ws(i + 1)
+				if inObj {
+					if i, err = s.key(i); err != nil {
+						return i, err
+					}
+				}
+				break
+			}
+			if (inObj && c == '}') || (!inObj && c == ']') {
+				i++
+				s.depth--
+				continue
+			}
+			if inObj {
+				return i, charError(i, c, "after object key:value pair")
+			}
+			return i, charError(i, c, "after array element")
+		}
+	}
+}
+
+// key scans an object key at offset i and the colon after it, and returns
+// the offset of the value.
+func (s *scanner) key(i int) (int, error) {
+	src := s.src
+	if i >= len(src) {
+		return i, eofError(i)
+	}
+	if src[i] != '"' {
+		return i, charError(i, src[i], "looking for beginning of object key string")
+	}
+	i, err := s.str(i)
+	if err != nil {
+		return i, err
+	}
+	i = s.ws(i)
+	if i >= len(src) {
+		return i, eofError(i)
+	}
+	if src[i] != ':' {
+		return i, charError(i, src[i], "after object key")
+	}
+	return s.ws(i + 1), nil
+}
+
+// str scans the string literal whose opening quote is at offset i and
+// returns the offset past its closing quote. Escapes are checked and kept;
+// each byte that is not part of valid UTF-8 is replaced by U+FFFD.
+func (s *scanner) str(i int) (int, error) {
+	src := s.src
+	i++
+	for {
+		for i+8 <= len(src) {
+			if m := plainString(binary.LittleEndian.Uint64(src[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(src) {
+			return i, eofError(i)
+		}
+		switch c := src[i]; {
+		case c == '"':
+			return i + 1, nil
+		case c == '\\':
+			n, err := escapeLen(src, i)
+			if err != nil {
+				return i, err
+			}
+			i += n
+		case c < 0x20:
+			return i, charError(i, c, "in string literal")
+		case c < 0x80:
+			i++
+		default:
+			if n := runeLen(src, i); n > 0 {
+				i += n
+				continue
+			}
+			s.flush(i)
+			s.out = append(s.out, "\uFFFD"...)
+			i++
+			s.run = i
+		}
+	}
+}
+
+// escapeLen checks the escape sequence at src[i] == '\\' and returns its
+// length.
+func escapeLen(src []byte, i int) (int, error) {
+	if i+1 >= len(src) {
+		return 0, eofError(len(src))
+	}
+	switch src[i+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2, nil
+	case 'u':
+		for k := i + 2; k < i+6; k++ {
+			if k >= len(src) {
+				return 0, eofError(len(src))
+			}
+			if hexVal(src[k]) < 0 {
+				return 0, charError(k, src[k], "in \\u hexadecimal character escape")
+			}
+		}
+		return 6, nil
+	}
+	return 0, charError(i+1, src[i+1], "in string escape code")
+}
+
+// hexVal returns the value of the hexadecimal digit c, or -1.
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// literal scans the keyword lit (true, false or null) at src[i] and returns
+// the offset past it.
+func literal(src []byte, i int, lit string) (int, error) {
+	if len(src)-i >= len(lit) && string(src[i:i+len(lit)]) == lit {
+		return i + len(lit), nil
+	}
+	for k := 0; k < len(lit); k++ {
+		j := i + k
+		if j >= len(src) {
+			return j, eofError(j)
+		}
+		if src[j] != lit[k] {
+			return j, charError(j, src[j], "in literal "+lit+" (expecting "+quoteByte(lit[k])+")")
+		}
+	}
+	return i + len(lit), nil
+}
+
+// number scans a number at src[i] and returns the offset past it:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func number(src []byte, i int) (int, error) {
+	if src[i] == '-' {
+		i++
+		if i >= len(src) {
+			return i, eofError(i)
+		}
+		if !isDigit(src[i]) {
+			return i, charError(i, src[i], "in numeric literal")
+		}
+	} else if !isDigit(src[i]) {
+		return i, charError(i, src[i], "looking for beginning of value")
+	}
+	if src[i] == '0' {
+		i++
+	} else {
+		i = digits(src, i)
+	}
+	if i < len(src) && src[i] == '.' {
+		i++
+		if i >= len(src) {
+			return i, eofError(i)
+		}
+		if !isDigit(src[i]) {
+			return i, charError(i, src[i], "after decimal point in numeric literal")
+		}
+		i = digits(src, i)
+	}
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		i++
+		if i < len(src) && (src[i] == '+' || src[i] == '-') {
+			i++
+		}
+		if i >= len(src) {
+			return i, eofError(i)
+		}
+		if !isDigit(src[i]) {
+			return i, charError(i, src[i], "in exponent of numeric literal")
+		}
+		i = digits(src, i)
+	}
+	return i, nil
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// digits returns the offset of the first non-digit at or after i.
+func digits(b []byte, i int) int {
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	return i
+}
+
+// runeLen returns the length of the valid UTF-8 sequence at s[i] (a byte >=
+// 0x80), or 0 when the bytes there are not valid UTF-8 (an overlong form, a
+// surrogate, a value above U+10FFFF or a truncated sequence). It accepts
+// exactly what utf8.DecodeRune accepts.
+func runeLen[T ~string | ~[]byte](s T, i int) int {
+	n := len(s) - i
+	c := s[i]
+	switch {
+	case c < 0xC2:
+		return 0
+	case c < 0xE0:
+		if n >= 2 && s[i+1]&0xC0 == 0x80 {
+			return 2
+		}
+	case c < 0xF0:
+		if n < 3 {
+			return 0
+		}
+		lo, hi := byte(0x80), byte(0xBF)
+		switch c {
+		case 0xE0:
+			lo = 0xA0
+		case 0xED:
+			hi = 0x9F
+		}
+		if c1 := s[i+1]; c1 >= lo && c1 <= hi && s[i+2]&0xC0 == 0x80 {
+			return 3
+		}
+	case c < 0xF5:
+		if n < 4 {
+			return 0
+		}
+		lo, hi := byte(0x80), byte(0xBF)
+		switch c {
+		case 0xF0:
+			lo = 0x90
+		case 0xF4:
+			hi = 0x8F
+		}
+		if c1 := s[i+1]; c1 >= lo && c1 <= hi && s[i+2]&0xC0 == 0x80 && s[i+3]&0xC0 == 0x80 {
+			return 4
+		}
+	}
+	return 0
+}
