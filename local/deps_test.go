@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/tributary-gw/tributary"
+
+// TestDependencyRules enforces DESIGN.md's package boundaries on the real
+// import graph (`go list -deps`), so a forbidden import fails CI instead of
+// a review.
+func TestDependencyRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Deps \" \"}}", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := map[string][]string{}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 {
+			deps[strings.TrimPrefix(f[0], module+"/")] = f[1:]
+		}
+	}
+	if len(deps) < 8 {
+		t.Fatalf("go list found only %d packages: %v", len(deps), deps)
+	}
+	lambdaRuntime := []string{"github.com/aws/aws-lambda-go", "github.com/awslabs/aws-lambda-go-api-proxy"}
+	ours := func(prefix string) []string { return []string{module + "/" + prefix} }
+	type rule struct {
+		pkgPrefix string
+		forbidden []string
+		why       string
+	}
+	leaves := []string{"core/shape", "core/route", "core/urltpl", "core/backend", "core/telemetry"}
+	rules := []rule{
+		{"core", append(append(append(ours("adapters"), ours("functions")...), ours("local")...), lambdaRuntime...), "core never depends on a transport or the Lambda runtime"},
+		{"config", append(append(append(append(ours("adapters"), ours("functions")...), ours("local")...), ours("core")...), lambdaRuntime...), "config is a leaf: stdlib and json-iterator only"},
+		{"core", []string{"net/http/httptest", "testing"}, "test tooling stays out of production code"},
+		{"adapters/httpadapter", append(ours("adapters/lambdaadapter"), lambdaRuntime...), "adapters do not import each other; httpadapter never imports aws"},
+		{"adapters/lambdaadapter", append(append(ours("adapters/httpadapter"), ours("core")...), ours("config")...), "the Lambda adapter serves any http.Handler"},
+		{"infra", append(ours("core"), ours("adapters")...), "SAM generation reads the config only"},
+	}
+	for _, leaf := range leaves {
+		others := []string{module + "/core/plan", module + "/core/exec", module + "/config"}
+		for _, l := range leaves {
+			if l != leaf {
+				others = append(others, module+"/"+l)
+			}
+		}
+		rules = append(rules, rule{leaf, others, "core leaves import no other core package"})
+	}
+	if _, ok := deps["core/exec"]; !ok {
+		t.Fatalf("core/exec missing from go list output")
+	}
+	for pkg, list := range deps {
+		for _, r := range rules {
+			if pkg != r.pkgPrefix && !strings.HasPrefix(pkg, r.pkgPrefix+"/") {
+				continue
+			}
+			for _, d := range list {
+				for _, bad := range r.forbidden {
+					if d == bad || strings.HasPrefix(d, bad+"/") {
+						t.Errorf("%s imports %s: %s", pkg, d, r.why)
+					}
+				}
+			}
+		}
+		for _, banned := range []string{"util", "utils", "common", "helpers"} {
+			for seg := range strings.SplitSeq(pkg, "/") {
+				if seg == banned {
+					t.Errorf("package %s: no %q packages (DESIGN rule 3)", pkg, banned)
+				}
+			}
+		}
+	}
+	// The shaping engine is the hot path: stdlib and json-iterator only.
+	for _, d := range deps["core/shape"] {
+		if strings.Contains(strings.SplitN(d, "/", 2)[0], ".") && !strings.HasPrefix(d, "github.com/json-iterator/") && !strings.HasPrefix(d, "github.com/modern-go/") {
+			t.Errorf("core/shape imports %s: only stdlib and json-iterator are allowed", d)
+		}
+	}
+}
