@@ -26,6 +26,7 @@ func cmdCheck(args, env []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
+		fmt.Fprintf(stderr, "tributary check: %v\n", err)
 		return 2
 	}
 	if *lintSchema {

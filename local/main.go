@@ -3,6 +3,7 @@
 //	tributary run   [-c FILE] [-p PORT] [-d] [--no-demo]
 //	tributary check -c FILE [-d] [-l|-n] [-t]
 //	tributary version
+//	tributary sam generate [-c FILE] [--per-endpoint] [--api http|rest] [-o FILE]
 package main
 
 import (
@@ -24,6 +25,7 @@ Usage:
   tributary run   [-c FILE] [-p PORT] [-d] [--no-demo]   serve a config (default: the bundled demo)
   tributary check -c FILE [-d] [-l]                      validate a config and print every problem
   tributary version                                      print the version
+  tributary sam COMMAND [FLAGS]                          AWS SAM helpers ("tributary sam help" lists them)
 
 Run "tributary COMMAND --help" for the flags of a command.
 `
@@ -39,6 +41,8 @@ func runCLI(args, env []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], env, stdout, stderr)
 	case "check":
 		return cmdCheck(args[1:], env, stdout, stderr)
+	case "sam":
+		return cmdSam(args[1:], env, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "tributary %s\n", version)
 		return 0

@@ -32,6 +32,7 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
+		fmt.Fprintf(stderr, "tributary run: %v\n", err)
 		return 2
 	}
 	if *port < 0 || *port > 65535 {
