@@ -363,3 +363,21 @@ func outputName(o Output) string {
 	}
 	return config.OutputJSON
 }
+
+// CompileEndpoint compiles a plan that serves only the endpoint named by
+// method and template, exactly as written in the config (functions/endpoint:
+// TRIBUTARY_ENDPOINT). The whole config has already been validated by the
+// loader; every other route answers 404. An unknown endpoint is an error
+// listing the valid values.
+func CompileEndpoint(cfg *config.Config, method, template string) (*Plan, error) {
+	var valid []string
+	for _, e := range cfg.Endpoints {
+		if e.Method == method && e.Path == template {
+			one := *cfg
+			one.Endpoints = []*config.Endpoint{e}
+			return Compile(&one)
+		}
+		valid = append(valid, strconv.Quote(e.Method+" "+e.Path))
+	}
+	return nil, fmt.Errorf("endpoint %q is not in %s; valid values: %s", method+" "+template, cfg.Source, strings.Join(valid, ", "))
+}
