@@ -56,6 +56,7 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
+		fmt.Fprintf(stderr, "tributary sam generate: %v\n", err)
 		return 2
 	}
 	if fs.NArg() > 0 {
