@@ -1,0 +1,169 @@
+package lambdaadapter
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// tokenChars are the RFC 9110 tchar bytes: methods and header names.
+var tokenChars = [256]bool{
+	'!': true, '#': true, '$': true, '%': true, '&': true, '\'': true, '*': true,
+	'+': true, '-': true, '.': true, '^': true, '_': true, '`': true, '|': true, '~': true,
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true,
+	'J': true, 'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true,
+	'S': true, 'T': true, 'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true,
+	'j': true, 'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true,
+	's': true, 't': true, 'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
+}
+
+// hostChars are the bytes net/http accepts in a Host header.
+var hostChars = [256]bool{
+	'!': true, '$': true, '%': true, '&': true, '\'': true, '(': true, ')': true, '*': true,
+	'+': true, ',': true, '-': true, '.': true, ':': true, ';': true, '=': true, '[': true,
+	']': true, '_': true, '~': true,
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true,
+	'J': true, 'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true,
+	'S': true, 'T': true, 'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true,
+	'j': true, 'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true,
+	's': true, 't': true, 'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
+}
+
+// isToken reports whether s is a non-empty RFC 9110 token.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !tokenChars[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// validFieldValue reports whether v is a valid header field value: no
+// control characters other than horizontal tab.
+func validFieldValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// validHost reports whether h is a Host value net/http would accept.
+func validHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		if !hostChars[h[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// checkMethod validates an event's method: present, and a token.
+func checkMethod(m string) *httpError {
+	if m == "" {
+		return errInvalidEvent("the event has no HTTP method")
+	}
+	if !isToken(m) {
+		return errBadRequest("invalid HTTP method")
+	}
+	return nil
+}
+
+// isHex reports whether c is a hexadecimal digit.
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// checkRawQuery validates a query copied verbatim into RawQuery: no
+// control characters, spaces or '#', and every '%' starts a valid escape
+// (the escapes url.ParseQuery would refuse). Semicolons and the parameter
+// caps are left to the gateway core, exactly as in server mode.
+func checkRawQuery(q string) *httpError {
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; {
+		case c <= ' ' || c == 0x7f || c == '#':
+			return errInvalidQuery("the query string contains a control character, a space or '#'")
+		case c == '%':
+			if i+2 >= len(q) || !isHex(q[i+1]) || !isHex(q[i+2]) {
+				return errInvalidQuery("the query string has an invalid percent-encoding")
+			}
+			i += 2
+		}
+	}
+	return nil
+}
+
+// headerBuilder builds a request header from event pairs, validating each
+// field and enforcing the header caps (security.md §3).
+type headerBuilder struct {
+	h        http.Header
+	vals     []string // one backing array for single-valued fields
+	fields   int
+	bytes    int
+	maxBytes int
+	err      *httpError
+}
+
+func newHeaderBuilder(n, maxBytes int) *headerBuilder {
+	n = min(n, maxHeaderFields)
+	return &headerBuilder{h: make(http.Header, n), vals: make([]string, 0, n), maxBytes: maxBytes}
+}
+
+// add adds one field; false (with b.err set) when it is invalid or over a
+// cap.
+func (b *headerBuilder) add(name, value string) bool {
+	if b.err != nil {
+		return false
+	}
+	if !isToken(name) {
+		b.err = errBadRequest("invalid header name")
+		return false
+	}
+	if !validFieldValue(value) {
+		b.err = errBadRequest("invalid value in header " + strconv.Quote(truncate(name, 64)))
+		return false
+	}
+	if !b.count(len(name) + len(value)) {
+		return false
+	}
+	key := http.CanonicalHeaderKey(name)
+	if vs, ok := b.h[key]; ok {
+		b.h[key] = append(vs, value)
+	} else if len(b.vals) < cap(b.vals) {
+		b.vals = append(b.vals, value)
+		b.h[key] = b.vals[len(b.vals)-1 : len(b.vals) : len(b.vals)]
+	} else {
+		b.h[key] = []string{value}
+	}
+	return true
+}
+
+// count accounts one field of n bytes against the caps.
+func (b *headerBuilder) count(n int) bool {
+	b.fields++
+	b.bytes += n + 4 // ": " and CRLF
+	if b.fields > maxHeaderFields {
+		b.err = errHeadersTooLarge("more than 128 header fields")
+		return false
+	}
+	if b.bytes > b.maxBytes {
+		b.err = errHeadersTooLarge("the request headers are larger than " + strconv.Itoa(b.maxBytes) + " bytes")
+		return false
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
