@@ -1,0 +1,134 @@
+// Package boot wires a Lambda function at init: load and validate the
+// config, compile the plan, and wrap the gateway's http.Handler in the
+// Lambda adapter. It is shared by functions/gateway and functions/endpoint,
+// whose main functions only call it and start the runtime loop.
+package boot
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tributary-gw/tributary/adapters/httpadapter"
+	"github.com/tributary-gw/tributary/adapters/lambdaadapter"
+	"github.com/tributary-gw/tributary/config"
+	"github.com/tributary-gw/tributary/core/exec"
+	"github.com/tributary-gw/tributary/core/plan"
+	"github.com/tributary-gw/tributary/core/telemetry"
+)
+
+// Environment variables read at init (krakend-compat §2.4: reserved, never
+// config overrides).
+const (
+	EnvConfig             = "TRIBUTARY_CONFIG"
+	EnvEndpoint           = "TRIBUTARY_ENDPOINT"
+	EnvBasePath           = "TRIBUTARY_BASE_PATH"
+	EnvIntegrationTimeout = "TRIBUTARY_INTEGRATION_TIMEOUT"
+)
+
+// DefaultIntegrationTimeout is API Gateway's REST integration timeout; an
+// endpoint timeout at or above it fails init (security.md §4).
+const DefaultIntegrationTimeout = 29 * time.Second
+
+// thawGap is the wall-clock gap after which pooled upstream connections are
+// assumed dead (NAT idle cut-off, backend keep-alive) and closed before the
+// invoke runs (security.md §4).
+const thawGap = 30 * time.Second
+
+// Options select what a function serves.
+type Options struct {
+	// PerEndpoint serves only the endpoint named by TRIBUTARY_ENDPOINT and
+	// accepts direct invocations for it.
+	PerEndpoint bool
+	// Version is sent as X-Tributary-Version when the config asks for it.
+	Version string
+}
+
+// New builds the function's handler from env ("KEY=VALUE" pairs). Logs go
+// to logOut. Any error carries every config problem, formatted exactly as
+// `tributary check` prints them.
+func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, error) {
+	vars := lookup(env)
+	cfg, err := config.LoadFile(vars[EnvConfig], env)
+	if err != nil {
+		return nil, err
+	}
+	limit := DefaultIntegrationTimeout
+	if s := vars[EnvIntegrationTimeout]; s != "" {
+		if limit, err = time.ParseDuration(s); err != nil || limit <= 0 {
+			return nil, fmt.Errorf("%s=%q: want a positive Go duration such as 60s", EnvIntegrationTimeout, s)
+		}
+	}
+	var p *plan.Plan
+	var direct *lambdaadapter.DirectEndpoint
+	if o.PerEndpoint {
+		ep, err := lambdaadapter.ParseEndpoint(vars[EnvEndpoint])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvEndpoint, err)
+		}
+		if p, err = plan.CompileEndpoint(cfg, ep.Method, ep.Template); err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvEndpoint, err)
+		}
+		direct = &ep
+	} else if p, err = plan.Compile(cfg); err != nil {
+		return nil, err
+	}
+	var tooLong config.Errors
+	for _, e := range p.Config.Endpoints {
+		if e.Timeout >= limit {
+			tooLong = append(tooLong, config.Diagnostic{File: cfg.Source, Pos: e.Pos, Path: e.JSONPath + ".timeout",
+				Problem: fmt.Sprintf("timeout %s is not below the API Gateway integration timeout %s", e.Timeout, limit),
+				Hint:    "lower it, or declare a raised REST quota with " + EnvIntegrationTimeout})
+		}
+	}
+	if len(tooLong) > 0 {
+		return nil, tooLong
+	}
+
+	lg := cfg.Logging
+	logger := telemetry.NewLogger(telemetry.LogOptions{Level: lg.Level, Prefix: lg.Prefix, Stdout: lg.Stdout, Format: lg.Format}, logOut, false, false)
+	for _, w := range cfg.Warnings {
+		logger.Warn("config warning", "warning", w.String())
+	}
+	gw := exec.New(p, exec.Options{Logger: logger})
+	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Version: o.Version})
+	return lambdaadapter.New(h, lambdaadapter.Options{
+		BasePath:       vars[EnvBasePath],
+		Direct:         direct,
+		MaxHeaderBytes: cfg.MaxHeaderBytes,
+		Logger:         logger,
+		BeforeInvoke: func(gap time.Duration) {
+			if gap > thawGap {
+				gw.Client().CloseIdleConnections()
+			}
+		},
+	}), nil
+}
+
+// Describe renders an init error the way `tributary check` prints it.
+func Describe(err error) string {
+	var errs config.Errors
+	if errors.As(err, &errs) {
+		return errs.Error()
+	}
+	return err.Error()
+}
+
+func lookup(env []string) map[string]string {
+	m := make(map[string]string, 4)
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		switch k {
+		case EnvConfig, EnvEndpoint, EnvBasePath, EnvIntegrationTimeout:
+			if _, seen := m[k]; !seen {
+				m[k] = v
+			}
+		}
+	}
+	return m
+}
