@@ -12,7 +12,7 @@ import (
 // (under the gateway's 2 MiB default backend body cap).
 const (
 	productCount = 50
-	promoCount   = 8
+	promoCount   = 10
 	// bigTarget is the size the big document grows to (it stops at the
 	// first record that reaches it).
 	bigTarget = 1_000_000
@@ -115,11 +115,12 @@ func newBodies() (*bodies, error) {
 		return nil, fmt.Errorf("encoding /users: %w", err)
 	}
 	cart := stubCart{
-		IDUser: 42, Currency: "EUR", Total: 151.85, UpdatedAt: "2025-11-02T18:04:11Z",
+		IDUser: 42, Currency: "EUR", Total: 169.85, UpdatedAt: "2025-11-02T18:04:11Z",
 		Items: []stubCartItem{
 			{SKU: "SKU-0001-BLUE-M", Qty: 2, Price: 24.95},
 			{SKU: "SKU-0017-RED-L", Qty: 1, Price: 59.00},
 			{SKU: "SKU-0023-BLACK-S", Qty: 3, Price: 14.50},
+			{SKU: "SKU-0042-GREEN-XL", Qty: 1, Price: 18.00},
 		},
 	}
 	if b.cart, err = json.Marshal(cart); err != nil {

@@ -102,9 +102,9 @@ func (h *hist) mean() time.Duration {
 }
 
 // quantile returns the value at quantile q (0 ≤ q ≤ 1; clamped): the
-// smallest bucket value such that at least ⌈q×n⌉ samples are at or below
-// it, clamped to the exact minimum and maximum seen. It returns 0 when the
-// histogram is empty.
+// value of the bucket holding the ⌈q×n⌉-th smallest sample, clamped to the
+// exact minimum and maximum seen (which are returned exactly for the first
+// and the last rank). It returns 0 when the histogram is empty.
 func (h *hist) quantile(q float64) time.Duration {
 	if h.n == 0 {
 		return 0
@@ -116,8 +116,11 @@ func (h *hist) quantile(q float64) time.Duration {
 		q = 1
 	}
 	rank := uint64(math.Ceil(q * float64(h.n)))
-	if rank < 1 {
-		rank = 1
+	switch {
+	case rank <= 1:
+		return time.Duration(h.min)
+	case rank >= h.n:
+		return time.Duration(h.max)
 	}
 	var seen uint64
 	for i, c := range h.counts {

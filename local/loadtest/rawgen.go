@@ -74,6 +74,8 @@ func (rawGen) run(ctx context.Context, spec loadSpec, w window) (loadResult, err
 					continue
 				}
 				conn = c
+				// Closing the connection when the run ends unblocks a
+				// pending read; no per-request deadline is needed.
 				stop = context.AfterFunc(ctx, func() { _ = c.Close() })
 				if br == nil {
 					br = bufio.NewReaderSize(c, rawReadBuffer)
@@ -81,7 +83,6 @@ func (rawGen) run(ctx context.Context, spec loadSpec, w window) (loadResult, err
 					br.Reset(c)
 				}
 			}
-			_ = conn.SetDeadline(t0.Add(requestTimeout))
 			var resp rawResponse
 			_, err := conn.Write(req)
 			if err == nil {
