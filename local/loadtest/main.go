@@ -94,7 +94,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rounds, "rounds", 3, "interleaved rounds per scenario (direct, gateway, direct, …)")
 	fs.BoolVar(&o.quick, "quick", false, "quick run: -d 3s -warmup 1s -rounds 1 -startup-runs 5 unless set")
 	scen := fs.String("scenarios", "proxy,aggregate,big", "comma-separated scenarios to run")
-	fs.StringVar(&o.gen, "gen", "http", "load generator: http (net/http client per connection), raw (lean HTTP/1.1), wrk (if on PATH)")
+	fs.StringVar(&o.gen, "gen", "raw", "load generator: raw (lean HTTP/1.1 client, close to wrk; default), http (net/http client per connection), wrk (if on PATH)")
 	fs.IntVar(&o.procs, "procs", 0, "GOMAXPROCS of the load generator (0: Go's default)")
 	fs.IntVar(&o.gwProcs, "gateway-procs", 0, "GOMAXPROCS of the gateway (0: Go's default)")
 	fs.IntVar(&o.backProcs, "backend-procs", 0, "GOMAXPROCS of the stub backend (0: Go's default)")

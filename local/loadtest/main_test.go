@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 
 func TestParseOptions(t *testing.T) {
 	defaults := options{conns: 64, duration: 10 * time.Second, warmup: 2 * time.Second, rounds: 3,
-		scenarios: []string{"proxy", "aggregate", "big"}, gen: "http", startupRuns: 11}
+		scenarios: []string{"proxy", "aggregate", "big"}, gen: "raw", startupRuns: 11}
 	tests := []struct {
 		name    string
 		args    []string
@@ -37,8 +37,8 @@ func TestParseOptions(t *testing.T) {
 		{"quick keeps explicit flags", []string{"-quick", "-rounds", "2", "-d", "5s"}, func(o *options) {
 			o.quick, o.duration, o.warmup, o.rounds, o.startupRuns = true, 5*time.Second, time.Second, 2, 5
 		}, false},
-		{"subset and generator", []string{"-scenarios", "big, proxy", "-gen", "raw", "-c", "8", "-procs", "1", "-json", "x.json"}, func(o *options) {
-			o.scenarios, o.gen, o.conns, o.procs, o.jsonPath = []string{"big", "proxy"}, "raw", 8, 1, "x.json"
+		{"subset and generator", []string{"-scenarios", "big, proxy", "-gen", "http", "-c", "8", "-procs", "1", "-json", "x.json"}, func(o *options) {
+			o.scenarios, o.gen, o.conns, o.procs, o.jsonPath = []string{"big", "proxy"}, "http", 8, 1, "x.json"
 		}, false},
 		{"unknown scenario", []string{"-scenarios", "proxy,nope"}, nil, true},
 		{"unknown generator", []string{"-gen", "ab"}, nil, true},
