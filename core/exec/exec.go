@@ -112,6 +112,10 @@ func (g *Gateway) Client() *backend.Client { return g.client }
 // backend goroutine becomes that backend's failure.
 func (g *Gateway) Serve(ctx context.Context, r *Request) *Response {
 	arrival := time.Now()
+	if r.ContentLength > g.plan.MaxBodyBytes {
+		// Refused before routing, without reading (§8 stage 2).
+		return g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", tooLarge(g.plan.MaxBodyBytes).Error())
+	}
 	var pbuf [8]route.Param
 	params := pbuf[:0]
 	if g.plan.MaxParams > len(pbuf) {

@@ -253,7 +253,7 @@ func (g *Gateway) noData(ep *plan.Endpoint, results []result, timedOut bool) *Re
 	if timedOut {
 		return g.failure(http.StatusGatewayTimeout, "gateway_timeout", results)
 	}
-	if len(results) == 1 && ep.Backends[0].ReturnErrorCode && results[0].resp != nil {
+	if len(results) == 1 && ep.Backends[0].ReturnErrorCode && results[0].resp != nil && (results[0].resp.Status < 200 || results[0].resp.Status > 299) {
 		resp := results[0].resp
 		h := make(http.Header, 2)
 		h[HeaderCompleted] = []string{"false"}

@@ -54,6 +54,9 @@ type Plan struct {
 	Endpoints []*Endpoint
 	// MaxParams is the largest number of path params of any endpoint.
 	MaxParams int
+	// MaxBodyBytes is the largest request body any endpoint accepts: a
+	// declared Content-Length above it is refused before routing (§8 stage 2).
+	MaxBodyBytes int64
 	// Transport configures the one shared upstream transport.
 	Transport backend.Options
 }
@@ -134,7 +137,7 @@ func (b *Backend) NextHost() string {
 // Compile builds the plan. Problems the loader cannot see on its own (route
 // overlaps) come back as config.Errors located at the endpoints involved.
 func Compile(cfg *config.Config) (*Plan, error) {
-	p := &Plan{Config: cfg, Endpoints: make([]*Endpoint, len(cfg.Endpoints))}
+	p := &Plan{Config: cfg, Endpoints: make([]*Endpoint, len(cfg.Endpoints)), MaxBodyBytes: cfg.MaxRequestBodyBytes}
 	var errs config.Errors
 	routes := make([]route.Route, len(cfg.Endpoints))
 	for i, e := range cfg.Endpoints {
@@ -146,6 +149,7 @@ func Compile(cfg *config.Config) (*Plan, error) {
 		}
 		p.Endpoints[i] = ep
 		p.MaxParams = max(p.MaxParams, len(e.Params))
+		p.MaxBodyBytes = max(p.MaxBodyBytes, ep.MaxBodyBytes)
 	}
 	table, conflicts := route.New(routes, route.Options{
 		DisablePathDecoding:          cfg.Router.DisablePathDecoding,
@@ -192,8 +196,9 @@ func compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
 	default: // json, negotiate (JSON only for now)
 		ep.Output = OutputJSON
 	}
-	if secs := int64(e.CacheTTL / time.Second); secs > 0 && ep.Output != OutputNoOp {
-		ep.CacheControl = "public, max-age=" + strconv.FormatInt(secs, 10)
+	if e.CacheTTL > 0 && ep.Output != OutputNoOp {
+		// Whole seconds, truncated as KrakenD does ("500ms" → max-age=0).
+		ep.CacheControl = "public, max-age=" + strconv.FormatInt(int64(e.CacheTTL/time.Second), 10)
 	}
 	for i, b := range e.Backends {
 		cb, err := compileBackend(i, e, b)

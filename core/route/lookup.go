@@ -140,7 +140,6 @@ func (t *Table) redirect(method string, mi int, rawPath, rawQuery string, params
 	base := len(params)
 	var (
 		id     = -1
-		ps     []Param
 		target string
 	)
 	switch {
@@ -148,16 +147,16 @@ func (t *Table) redirect(method string, mi int, rawPath, rawQuery string, params
 		return Result{}, false
 	case strings.HasSuffix(rawPath, "/"):
 		target = rawPath[:len(rawPath)-1]
-		id, ps = t.walk(t.root, target[1:], false, mi, params, 0)
+		id, _ = t.walk(t.root, target[1:], false, mi, params, 0)
 	default:
-		id, ps = t.walk(t.root, rawPath[1:], true, mi, params, 0)
+		id, _ = t.walk(t.root, rawPath[1:], true, mi, params, 0)
 	}
 	if id < 0 {
 		return Result{}, false
 	}
-	if r := t.found(id, ps, base); r.Kind != Found {
-		return r, true
-	}
+	// The redirect is decided at the routing stage (krakend-compat §8 stage
+	// 5); the params of the target are validated when it is requested
+	// (stage 6), so a bad param there is a 400 on the follow-up request.
 	loc := make([]byte, 0, len(rawPath)+len(rawQuery)+2)
 	if target != "" {
 		loc = appendLocation(loc, target, false)

@@ -29,8 +29,10 @@ func unhex(c byte) byte {
 }
 
 // keepInPath reports whether a value byte is written as is in a path
-// segment: the unreserved set and "," (joined array values stay literal).
-func keepInPath(c byte) bool { return isUnreserved(c) || c == ',' }
+// segment: the unreserved set only. A client's "," is escaped like any
+// other reserved byte (krakend-compat §6.4 step 3 keeps literal only the
+// commas that join array values, which no client param is).
+func keepInPath(c byte) bool { return isUnreserved(c) }
 
 // pathEscapedLen is the length of s once path-escaped.
 func pathEscapedLen(s string) int {
