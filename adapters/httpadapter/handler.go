@@ -79,7 +79,11 @@ func New(gw *exec.Gateway, o Options) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	resp := h.serve(r)
+	size := resp.Len()
 	h.write(w, r, resp)
+	// The body may refer to pooled backend buffers: hand them back only
+	// now that every byte is written.
+	resp.Release()
 	if !h.cfg.Router.DisableAccessLog && !h.skipPaths[r.URL.Path] {
 		route := resp.Route
 		if route == "" {
@@ -89,7 +93,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("method", r.Method),
 			slog.String("route", route),
 			slog.Int("status", resp.Status),
-			slog.Int("bytes", len(resp.Body)),
+			slog.Int("bytes", size),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 		)
 	}
@@ -136,10 +140,10 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, resp *exec.Respo
 	if h.cfg.VersionHeader {
 		dst.Set("X-Tributary-Version", h.version)
 	}
-	dst["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
+	dst["Content-Length"] = []string{strconv.Itoa(resp.Len())}
 	w.WriteHeader(resp.Status)
-	if r.Method != http.MethodHead && len(resp.Body) > 0 {
-		_, _ = w.Write(resp.Body)
+	if r.Method != http.MethodHead && resp.Len() > 0 {
+		_, _ = resp.WriteTo(w)
 	}
 }
 

@@ -87,10 +87,11 @@ func responseCoding(resp *http.Response, keep bool) coding {
 	return codingRejected
 }
 
-// readBody reads the whole of resp.Body, at most limit bytes after
+// readBody reads the whole of resp.Body into a pooled buffer (nil when
+// empty), at most limit bytes after
 // decoding, and closes it. It never reads more than limit+1 bytes of the
 // (decoded) stream, so a gzip bomb stops at the cap.
-func (c *Client) readBody(resp *http.Response, cd coding, limit int64) ([]byte, error) {
+func (c *Client) readBody(resp *http.Response, cd coding, limit int64) (*[]byte, error) {
 	body := resp.Body
 	defer body.Close()
 	if body == http.NoBody {
@@ -101,7 +102,7 @@ func (c *Client) readBody(resp *http.Response, cd coding, limit int64) ([]byte, 
 		return nil, fmt.Errorf("%w %q", ErrUnsupportedEncoding, strings.Join(resp.Header["Content-Encoding"], ", "))
 	case codingNone:
 		if n := resp.ContentLength; n >= 0 {
-			return readExact(body, n, limit)
+			return c.readExact(body, n, limit)
 		}
 		return c.readUnknown(body, limit, false)
 	case codingGzip:
@@ -119,7 +120,7 @@ func (c *Client) readBody(resp *http.Response, cd coding, limit int64) ([]byte, 
 }
 
 // readExact reads a body whose length n the response declared.
-func readExact(r io.Reader, n, limit int64) ([]byte, error) {
+func (c *Client) readExact(r io.Reader, n, limit int64) (*[]byte, error) {
 	if n > limit {
 		return nil, tooLarge(limit)
 	}
@@ -128,22 +129,27 @@ func readExact(r io.Reader, n, limit int64) ([]byte, error) {
 	}
 	// One spare byte lets the final read observe EOF, which hands the
 	// connection back to the pool before Close.
-	buf := make([]byte, n+1)
+	bp := c.bodies.get(int(n) + 1)
+	buf := *bp
 	if _, err := io.ReadFull(r, buf[:n]); err != nil {
+		c.bodies.put(bp)
 		return nil, err
 	}
 	if m, err := r.Read(buf[n:]); m > 0 {
+		c.bodies.put(bp)
 		return nil, tooLarge(limit) // more than declared: a framing bug, refuse it
 	} else if err != nil && err != io.EOF {
+		c.bodies.put(bp)
 		return nil, err
 	}
-	return buf[:n:n], nil
+	*bp = buf[:n]
+	return bp, nil
 }
 
-// readUnknown reads a body of unknown length into a pooled buffer and
-// returns an exact-size copy. decoded marks a gzip stream, whose read
+// readUnknown reads a body of unknown length into a pooled read buffer and
+// returns a copy in a pooled body buffer of the exact length. decoded marks a gzip stream, whose read
 // errors are reported as ErrBadGzip.
-func (c *Client) readUnknown(r io.Reader, limit int64, decoded bool) ([]byte, error) {
+func (c *Client) readUnknown(r io.Reader, limit int64, decoded bool) (*[]byte, error) {
 	bp := c.bufs.get()
 	defer c.bufs.put(bp)
 	buf := *bp
@@ -189,8 +195,8 @@ func (c *Client) readUnknown(r io.Reader, limit int64, decoded bool) ([]byte, er
 	if len(buf) == 0 {
 		return nil, nil
 	}
-	out := make([]byte, len(buf))
-	copy(out, buf)
+	out := c.bodies.get(len(buf))
+	copy(*out, buf)
 	return out, nil
 }
 

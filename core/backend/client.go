@@ -17,6 +17,7 @@ type Client struct {
 	rt        http.RoundTripper // the transport, or a fake in tests
 	transport *http.Transport   // nil when rt is a fake
 	bufs      bufferPool        // read buffers for bodies of unknown length
+	bodies    bodyPool          // response bodies, returned by Response.Release
 	noHeader  http.Header       // sent when Request.Header is nil; never modified
 }
 
@@ -90,8 +91,23 @@ type Response struct {
 	// Content-Encoding when the body was decoded.
 	Header http.Header
 	// Body is the whole body, decoded unless KeepEncoding kept it encoded.
-	// It is nil when empty.
+	// It is nil when empty. It is valid until Release.
 	Body []byte
+
+	buf  *[]byte
+	pool *bodyPool
+}
+
+// Release hands the body's memory back for reuse by later responses. Call
+// it once nothing refers to Body any more (the gateway does after writing
+// the client response); Body must not be used afterwards. Not calling it is
+// safe: the memory is then left to the garbage collector.
+func (r *Response) Release() {
+	if r == nil || r.buf == nil {
+		return
+	}
+	r.pool.put(r.buf)
+	r.buf, r.Body = nil, nil
 }
 
 // Do performs the call bounded by ctx (the caller's budget). It returns a
@@ -150,7 +166,11 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			delete(h, "Content-Encoding")
 		}
 		cleanResponseHeader(h)
-		return &Response{Status: resp.StatusCode, Header: h, Body: data}, nil
+		out := &Response{Status: resp.StatusCode, Header: h, pool: &c.bodies}
+		if data != nil {
+			out.Body, out.buf = *data, data
+		}
+		return out, nil
 	}
 }
 

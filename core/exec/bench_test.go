@@ -54,10 +54,11 @@ func benchServe(b *testing.B, gw *exec.Gateway, path string, wantBytes int) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		resp := gw.Serve(ctx, &exec.Request{Method: "GET", RawPath: path, Header: h, Host: "gw", ClientIP: "127.0.0.1"})
-		if resp.Status != 200 || (wantBytes > 0 && len(resp.Body) < wantBytes) {
-			b.Fatalf("status %d, %d bytes: %.200s", resp.Status, len(resp.Body), resp.Body)
+		if resp.Status != 200 || (wantBytes > 0 && resp.Len() < wantBytes) {
+			b.Fatalf("status %d, %d bytes: %.200s", resp.Status, resp.Len(), resp.Bytes())
 		}
-		b.SetBytes(int64(len(resp.Body)))
+		b.SetBytes(int64(resp.Len()))
+		resp.Release()
 	}
 }
 

@@ -66,11 +66,21 @@ type Response struct {
 	Status int
 	// Header holds the response headers, Content-Type included.
 	Header http.Header
-	// Body is the encoded body.
+	// Body is the encoded body; nil when the body is segmented (see Len,
+	// WriteTo and Bytes).
 	Body []byte
 	// Route is the matched template, for access logs ("" when no route
 	// matched).
 	Route string
+
+	// segments, when non-nil, hold the body instead of Body: a large JSON
+	// document written as byte ranges, most of them slices of backend
+	// bodies. Use Len, WriteTo or Bytes rather than Body.
+	segments [][]byte
+	size     int
+	// release are the backend responses whose bodies the response refers
+	// to; Release hands them back.
+	release []*backend.Response
 }
 
 // Options configure a Gateway. The zero value works.

@@ -83,10 +83,14 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 				slog.String("error", res.err.Error()))
 		}
 	}
+	var resp *Response
 	if ep.Output == plan.OutputNoOp {
-		return g.passthrough(ep, &results[0])
+		resp = g.passthrough(ep, &results[0])
+	} else {
+		resp = g.combine(ep, results)
 	}
-	return g.combine(ep, results)
+	resp.keep(results)
+	return resp
 }
 
 // call holds what every backend call of one request shares.
@@ -210,17 +214,21 @@ func (g *Gateway) combine(ep *plan.Endpoint, results []result) *Response {
 		return g.noData(ep, results, timedOut)
 	}
 	h := make(http.Header, 3)
-	var body []byte
+	out := &Response{Status: http.StatusOK, Header: h}
 	switch ep.Output {
 	case plan.OutputJSONCollection:
 		h["Content-Type"] = []string{ContentTypeJSON}
-		body = shape.AppendCollection(nil, merged)
+		if v, ok := merged.Get("collection"); ok && len(v) > 0 && v[0] == '[' {
+			out.Body = v // the array's bytes as decoded: no copy
+		} else {
+			out.Body = []byte("[]")
+		}
 	case plan.OutputString:
 		h["Content-Type"] = []string{ContentTypeText}
-		body = shape.StringContent(merged)
+		out.Body = shape.StringContent(merged)
 	default:
 		h["Content-Type"] = []string{ContentTypeJSON}
-		body = shape.AppendObject(make([]byte, 0, encodedSizeHint(merged)), merged)
+		out.setJSON(merged)
 	}
 	if complete {
 		h[HeaderCompleted] = []string{"true"}
@@ -230,7 +238,7 @@ func (g *Gateway) combine(ep *plan.Endpoint, results []result) *Response {
 	} else {
 		h[HeaderCompleted] = []string{"false"}
 	}
-	return &Response{Status: http.StatusOK, Header: h, Body: body}
+	return out
 }
 
 func mergeInto(dst, src shape.Object, hasData bool) shape.Object {
@@ -238,14 +246,6 @@ func mergeInto(dst, src shape.Object, hasData bool) shape.Object {
 		return src
 	}
 	return shape.Merge(dst, src)
-}
-
-func encodedSizeHint(o shape.Object) int {
-	n := 2
-	for _, m := range o.Members {
-		n += len(m.Name) + len(m.Value) + 4
-	}
-	return n
 }
 
 // noData answers a request for which no backend produced data.
