@@ -123,4 +123,3 @@ func (r *Response) setJSON(o shape.Object) {
 	r.segments = append(segs, small)
 	r.size = size
 }
-
