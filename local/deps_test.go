@@ -41,6 +41,8 @@ func TestDependencyRules(t *testing.T) {
 		{"adapters/httpadapter", append(ours("adapters/lambdaadapter"), lambdaRuntime...), "adapters do not import each other; httpadapter never imports aws"},
 		{"adapters/lambdaadapter", append(append(ours("adapters/httpadapter"), ours("core")...), ours("config")...), "the Lambda adapter serves any http.Handler"},
 		{"infra", append(ours("core"), ours("adapters")...), "SAM generation reads the config only"},
+		{"local/samlocal", append(append(append(ours("adapters"), ours("core")...), ours("functions")...), lambdaRuntime...),
+			"start-api builds and reads events on its own, apart from the Lambda adapter (lambda.md §8 step 7)"},
 	}
 	for _, leaf := range leaves {
 		others := []string{module + "/core/plan", module + "/core/exec", module + "/config"}

@@ -4,6 +4,8 @@
 //	tributary check -c FILE [-d] [-l|-n] [-t]
 //	tributary version
 //	tributary sam generate [-c FILE] [--per-endpoint] [--api http|rest] [-o FILE]
+//	tributary sam start-api [-t FILE] [-p PORT] [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
+//	tributary sam invoke FUNCTION [-t FILE] [-e FILE] [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
 package main
 
 import (

@@ -17,8 +17,11 @@ import (
 const samUsage = `Usage:
   tributary sam generate [-c FILE] [--per-endpoint] [--api http|rest] [-o FILE]
                                   write the SAM template for a config (default: the bundled one)
-  tributary sam start-api         serve template.yaml locally (not built yet)
-  tributary sam invoke FUNCTION   invoke one function of template.yaml (not built yet)
+  tributary sam start-api [-t FILE] [-p PORT] [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
+                                  serve the template's API events on 127.0.0.1 (default port 3000),
+                                  each function under the Lambda Runtime Interface Emulator (no Docker)
+  tributary sam invoke FUNCTION [-t FILE] [-e FILE] [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
+                                  invoke one function once and print its result
 
 Run "tributary sam COMMAND --help" for the flags of a command.
 `
@@ -32,9 +35,10 @@ func cmdSam(args, env []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "generate":
 		return cmdSamGenerate(args[1:], env, stdout, stderr)
-	case "start-api", "invoke":
-		fmt.Fprintf(stderr, "tributary sam %s: not built yet\n\n%s", args[0], samUsage)
-		return 2
+	case "start-api":
+		return cmdSamStartAPI(args[1:], stdout, stderr)
+	case "invoke":
+		return cmdSamInvoke(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, samUsage)
 		return 0

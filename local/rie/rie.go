@@ -63,8 +63,10 @@ type Emulator struct {
 	werr   error
 }
 
-// Start launches the emulator on two free loopback ports and waits until it
-// accepts connections.
+// Start launches the emulator on two free loopback ports and waits until
+// it listens on both. A port reserved here is released just before the
+// emulator binds it, so another process may take it in between; the
+// emulator then exits at once, and Start retries with fresh ports.
 func Start(o Options) (*Emulator, error) {
 	if o.RIE == "" || o.Bootstrap == "" {
 		return nil, errors.New("rie: both the emulator and the bootstrap binary are required")
@@ -86,10 +88,22 @@ func Start(o Options) (*Emulator, error) {
 	if o.Output == nil {
 		o.Output = io.Discard
 	}
-	ports, err := freePorts(2)
-	if err != nil {
-		return nil, err
+	for attempt := 1; ; attempt++ {
+		ports, err := freePorts(2)
+		if err != nil {
+			return nil, err
+		}
+		e, collided, err := startOnce(o, ports)
+		if err == nil || !collided || attempt == maxStartAttempts {
+			return e, err
+		}
 	}
+}
+
+// startOnce makes one start attempt on ports (the Invoke API's, then the
+// runtime API's). collided reports that the emulator exited because one of
+// them was taken.
+func startOnce(o Options, ports []int) (e *Emulator, collided bool, err error) {
 	addr := "127.0.0.1:" + strconv.Itoa(ports[0])
 	cmd := exec.Command(o.RIE,
 		"--runtime-interface-emulator-address", addr,
@@ -101,8 +115,9 @@ func Start(o Options) (*Emulator, error) {
 		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(secs),
 		"AWS_LAMBDA_FUNCTION_NAME="+o.Name,
 	), o.Env...)
-	cmd.Stdout, cmd.Stderr = o.Output, o.Output
-	e := &Emulator{
+	out := &heldOutput{dst: o.Output}
+	cmd.Stdout, cmd.Stderr = out, out
+	e = &Emulator{
 		Addr:   addr,
 		cmd:    cmd,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}},
@@ -110,7 +125,7 @@ func Start(o Options) (*Emulator, error) {
 	}
 	e.Started = time.Now()
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("rie: starting %s: %w", o.RIE, err)
+		return nil, false, fmt.Errorf("rie: starting %s: %w", o.RIE, err)
 	}
 	go func() {
 		e.werr = cmd.Wait()
@@ -118,22 +133,38 @@ func Start(o Options) (*Emulator, error) {
 	}()
 	deadline := time.Now().Add(o.StartTimeout)
 	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return e, nil
-		}
 		select {
 		case <-e.done:
-			return nil, fmt.Errorf("rie: the emulator exited before listening: %v", e.werr)
+			if out.drop() {
+				return nil, true, fmt.Errorf("rie: a reserved port was taken before the emulator bound it: %v", e.werr)
+			}
+			return nil, false, fmt.Errorf("rie: the emulator exited before listening: %v", e.werr)
 		default:
 		}
-		if time.Now().After(deadline) {
-			e.Close()
-			return nil, fmt.Errorf("rie: %s not listening after %s", addr, o.StartTimeout)
+		if e.listening(ports) {
+			out.release()
+			return e, false, nil
 		}
-		time.Sleep(5 * time.Millisecond)
+		if time.Now().After(deadline) {
+			out.release()
+			e.Close()
+			return nil, false, fmt.Errorf("rie: %s not listening after %s", addr, o.StartTimeout)
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// listening reports whether this emulator process listens on both of its
+// ports: the Invoke API address accepts connections, and (where the system
+// can tell) both listening sockets belong to this process.
+func (e *Emulator) listening(ports []int) bool {
+	c, err := net.DialTimeout("tcp", e.Addr, 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	owned, known := ownsListeners(e.cmd.Process.Pid, ports)
+	return owned || !known
 }
 
 // Invoke sends one payload and returns the emulator's HTTP status and body.
