@@ -68,3 +68,7 @@ loadtest: ## gateway vs direct backend, side by side: req/s, p50/p99, RSS, CPU a
 
 loadtest-quick: ## the same in ~1 min: 3 s runs, 1 round
 	$(GO) run ./local/loadtest -quick
+
+.PHONY: bench-lambda
+bench-lambda: $(RIE) ## Lambda cold start vs an aws-lambda-go hello world under the emulator, and arm64 sizes (~1 min)
+	$(GO) run ./local/coldstart -rie $(RIE)

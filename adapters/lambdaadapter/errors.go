@@ -48,7 +48,8 @@ func errTooLarge() *httpError {
 }
 
 // errorResult renders e as the gateway's JSON error response
-// {"error":"<code>","message":"<text>"} (krakend-compat.md §14.4).
+// {"error":"<code>","message":"<text>"} (krakend-compat.md §14.4), marked
+// not complete like every gateway-generated rejection (§14.2).
 func errorResult(e *httpError) result {
 	body := make([]byte, 0, 32+len(e.code)+len(e.msg))
 	body = append(body, `{"error":`...)
@@ -58,7 +59,7 @@ func errorResult(e *httpError) result {
 	body = append(body, '}')
 	return result{
 		status: e.status,
-		header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+		header: http.Header{"Content-Type": {"application/json; charset=utf-8"}, "X-Tributary-Completed": {"false"}},
 		body:   body,
 	}
 }

@@ -77,25 +77,15 @@ func checkMethod(m string) *httpError {
 	return nil
 }
 
-// isHex reports whether c is a hexadecimal digit.
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// checkRawQuery validates a query copied verbatim into RawQuery: no
-// control characters, spaces or '#', and every '%' starts a valid escape
-// (the escapes url.ParseQuery would refuse). Semicolons and the parameter
-// caps are left to the gateway core, exactly as in server mode.
+// checkRawQuery validates a query copied verbatim into RawQuery the way a
+// request line is validated: no control characters, spaces or '#'.
+// Percent-encoding, semicolons and the parameter caps are left to the
+// gateway core, exactly as in server mode, so the answer is the same
+// (lambda.md §3).
 func checkRawQuery(q string) *httpError {
 	for i := 0; i < len(q); i++ {
-		switch c := q[i]; {
-		case c <= ' ' || c == 0x7f || c == '#':
+		if c := q[i]; c <= ' ' || c == 0x7f || c == '#' {
 			return errInvalidQuery("the query string contains a control character, a space or '#'")
-		case c == '%':
-			if i+2 >= len(q) || !isHex(q[i+1]) || !isHex(q[i+2]) {
-				return errInvalidQuery("the query string has an invalid percent-encoding")
-			}
-			i += 2
 		}
 	}
 	return nil

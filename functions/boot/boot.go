@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,9 +65,12 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 	var p *plan.Plan
 	var direct *lambdaadapter.DirectEndpoint
 	if o.PerEndpoint {
+		if vars[EnvEndpoint] == "" {
+			return nil, fmt.Errorf("%s is not set; valid values: %s", EnvEndpoint, validEndpoints(cfg))
+		}
 		ep, err := lambdaadapter.ParseEndpoint(vars[EnvEndpoint])
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", EnvEndpoint, err)
+			return nil, fmt.Errorf("%s: %w; valid values: %s", EnvEndpoint, err, validEndpoints(cfg))
 		}
 		if p, err = plan.CompileEndpoint(cfg, ep.Method, ep.Template); err != nil {
 			return nil, fmt.Errorf("%s: %w", EnvEndpoint, err)
@@ -114,6 +118,16 @@ func Describe(err error) string {
 		return errs.Error()
 	}
 	return err.Error()
+}
+
+// validEndpoints lists the TRIBUTARY_ENDPOINT values cfg accepts, quoted,
+// in config order (lambda.md §4.1: a missing or unknown value lists them).
+func validEndpoints(cfg *config.Config) string {
+	valid := make([]string, 0, len(cfg.Endpoints))
+	for _, e := range cfg.Endpoints {
+		valid = append(valid, strconv.Quote(e.Method+" "+e.Path))
+	}
+	return strings.Join(valid, ", ")
 }
 
 func lookup(env []string) map[string]string {

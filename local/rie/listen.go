@@ -23,32 +23,24 @@ var bindCollision = []byte("address already in use")
 
 // ownsListeners reports whether process pid holds a listening TCP socket on
 // 127.0.0.1:port for every port. known is false when the system cannot tell
-// (no Linux /proc): the caller then falls back to a connect test. Reserved
-// ports are released before the emulator binds them, so a connect test
-// alone could reach another process that took the same port meanwhile.
+// (no Linux socket diagnostics or /proc): the caller then falls back to a
+// connect test. Reserved ports are released before the emulator binds
+// them, so a connect test alone could reach another process that took the
+// same port meanwhile.
 func ownsListeners(pid int, ports []int) (owned, known bool) {
-	table, err := os.ReadFile("/proc/net/tcp")
+	inodes, err := listenerInodesDiag(ports)
 	if err != nil {
-		return false, false
+		if inodes, err = listenerInodesProc(ports); err != nil {
+			return false, false
+		}
 	}
-	want := make(map[string]bool, len(ports)) // socket inodes listening on our ports
+	want := make(map[string]bool, len(ports))
 	for _, port := range ports {
-		// "sl: local rem st tx:rx tr:when retrnsmt uid timeout inode": a
-		// listening socket on 127.0.0.1:port has no remote end and state 0A.
-		key := []byte(fmt.Sprintf(" 0100007F:%04X 00000000:0000 0A ", port))
-		i := bytes.Index(table, key)
-		if i < 0 {
+		inode, ok := inodes[port]
+		if !ok {
 			return false, true
 		}
-		line := table[i:]
-		if end := bytes.IndexByte(line, '\n'); end >= 0 {
-			line = line[:end]
-		}
-		f := strings.Fields(string(line))
-		if len(f) < 9 {
-			return false, true
-		}
-		want["socket:["+f[8]+"]"] = true
+		want["socket:["+strconv.FormatUint(uint64(inode), 10)+"]"] = true
 	}
 	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
 	fds, err := os.ReadDir(dir)
@@ -62,6 +54,39 @@ func ownsListeners(pid int, ports []int) (owned, known bool) {
 		}
 	}
 	return held >= len(ports), true
+}
+
+// listenerInodesProc is listenerInodesDiag read from /proc/net/tcp, for
+// kernels that refuse socket diagnostics.
+func listenerInodesProc(ports []int) (map[int]uint32, error) {
+	table, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[int]uint32, len(ports))
+	for _, port := range ports {
+		// "sl: local rem st tx:rx tr:when retrnsmt uid timeout inode": a
+		// listening socket on 127.0.0.1:port has no remote end and state 0A.
+		key := []byte(fmt.Sprintf(" 0100007F:%04X 00000000:0000 0A ", port))
+		i := bytes.Index(table, key)
+		if i < 0 {
+			continue
+		}
+		line := table[i:]
+		if end := bytes.IndexByte(line, '\n'); end >= 0 {
+			line = line[:end]
+		}
+		f := strings.Fields(string(line))
+		if len(f) < 9 {
+			continue
+		}
+		inode, err := strconv.ParseUint(f[8], 10, 32)
+		if err != nil {
+			continue
+		}
+		found[port] = uint32(inode)
+	}
+	return found, nil
 }
 
 // heldOutput holds an emulator's output back until the start attempt is

@@ -48,6 +48,37 @@ func TestOwnsListeners(t *testing.T) {
 	}
 }
 
+// TestListenerInodes: the socket-diagnostics query and the /proc/net/tcp
+// fallback find the same listener, and only listeners on 127.0.0.1.
+func TestListenerInodes(t *testing.T) {
+	if _, err := os.Stat("/proc/net/tcp"); err != nil {
+		t.Skip("no /proc/net/tcp: ownership falls back to a connect test")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	// A connection to it is not a listener and must not be reported.
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	diag, err := listenerInodesDiag([]int{port, 1})
+	if err != nil {
+		t.Fatalf("socket diagnostics: %v", err)
+	}
+	proc, err := listenerInodesProc([]int{port, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diag) != 1 || diag[port] == 0 || diag[port] != proc[port] || len(proc) != 1 {
+		t.Errorf("diag %v, proc %v: want one and the same inode for port %d", diag, proc, port)
+	}
+}
+
 func TestHeldOutput(t *testing.T) {
 	tests := []struct {
 		name      string
