@@ -72,3 +72,12 @@ loadtest-quick: ## the same in ~1 min: 3 s runs, 1 round
 .PHONY: bench-lambda
 bench-lambda: $(RIE) ## Lambda cold start vs an aws-lambda-go hello world under the emulator, and arm64 sizes (~1 min)
 	$(GO) run ./local/coldstart -rie $(RIE)
+
+.PHONY: lambda
+lambda: ## build the arm64 deployment zips: .build/lambda/gateway.zip, .build/lambda/endpoint.zip
+	$(MAKE) --no-print-directory build-GatewayFunction ARTIFACTS_DIR=.build/lambda/gateway
+	$(MAKE) --no-print-directory build-EpFunction ARTIFACTS_DIR=.build/lambda/endpoint
+	@command -v zip >/dev/null || { echo "make lambda: zip is missing (apt-get install zip)"; exit 1; }
+	cd .build/lambda/gateway && rm -f ../gateway.zip && zip -q -X ../gateway.zip bootstrap
+	cd .build/lambda/endpoint && rm -f ../endpoint.zip && zip -q -X ../endpoint.zip bootstrap
+	@ls -l .build/lambda/*.zip
