@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -239,6 +240,33 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// headerList is the headerValues of the given values, in order.
+func headerList(vs ...string) headerValues {
+	return headerValues{values: vs}
+}
+
+// sortedNames returns h's names in byte order, for deterministic requests
+// and events.
+func sortedNames[V any](h map[string]V) []string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// host returns the request's Host header value (any spelling of the name),
+// or def when the case sets none.
+func (r *caseRequest) host(def string) string {
+	for _, k := range sortedNames(r.Headers) {
+		if http.CanonicalHeaderKey(k) == "Host" && len(r.Headers[k].values) > 0 {
+			return r.Headers[k].values[0]
+		}
+	}
+	return def
 }
 
 // runsOn reports whether the case applies to the named transport.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,13 +37,13 @@ const endpointConfig = `{
 }`
 
 // endpointBackends are the canned catalog and users backends.
-var endpointBackends = map[string]lamBackendDef{
-	"catalog": {Routes: map[string]*lamCanned{"GET /products": {
-		Headers: map[string]lamValues{"Content-Type": {"application/json"}},
+var endpointBackends = map[string]cannedBackend{
+	"catalog": {Routes: map[string]*cannedResponse{"GET /products": {
+		Headers: map[string]headerValues{"Content-Type": headerList("application/json")},
 		Body:    json.RawMessage(`[{"id":1,"name":"Ball","price":1.50},{"id":2,"name":"Kite","price":12}]`),
 	}}},
-	"users": {Routes: map[string]*lamCanned{"*": {
-		Headers: map[string]lamValues{"Content-Type": {"application/json"}},
+	"users": {Routes: map[string]*cannedResponse{"*": {
+		Headers: map[string]headerValues{"Content-Type": headerList("application/json")},
 		Body:    json.RawMessage(`{"name":"Ana","address":{"city":"Lisboa","street":"R. Augusta"},"password_hash":"x"}`),
 	}}},
 }
@@ -66,10 +67,10 @@ func ordersBackend(t *testing.T) string {
 
 // writeEndpointConfig renders endpointConfig for the given backends into a
 // file and returns its path.
-func writeEndpointConfig(t *testing.T, urls lamBackends) string {
+func writeEndpointConfig(t *testing.T, urls map[string]string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "endpoints.json")
-	if err := os.WriteFile(path, []byte(lamRender(endpointConfig, urls)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(substitute(endpointConfig, urls)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -124,19 +125,19 @@ func endpointFunctions(t *testing.T, rieBin string, specs map[string]functionSpe
 func TestEndpointFunction(t *testing.T) {
 	rieBin, endpointBoot := lamEmulator(t, "ENDPOINT_BOOTSTRAP")
 	_, gatewayBoot := lamEmulator(t, "GATEWAY_BOOTSTRAP")
-	urls := lamStartBackends(t, endpointBackends)
+	urls := maps.Clone(startBackends(t, endpointBackends).urls)
 	urls["orders"] = ordersBackend(t)
 	cfg := writeEndpointConfig(t, urls)
-	down := writeEndpointConfig(t, lamStartBackends(t, map[string]lamBackendDef{
+	down := writeEndpointConfig(t, startBackends(t, map[string]cannedBackend{
 		"catalog": {Refuse: true}, "users": {Refuse: true}, "orders": {Refuse: true},
-	}))
+	}).urls)
 	fns := endpointFunctions(t, rieBin, map[string]functionSpec{
 		"frontpage": {endpointBoot, []string{"TRIBUTARY_CONFIG=" + cfg, "TRIBUTARY_ENDPOINT=GET /frontpage/{id_user}"}},
 		"orders":    {endpointBoot, []string{"TRIBUTARY_CONFIG=" + cfg, "TRIBUTARY_ENDPOINT=POST /orders/{id}"}},
 		"down":      {endpointBoot, []string{"TRIBUTARY_CONFIG=" + down, "TRIBUTARY_ENDPOINT=GET /frontpage/{id_user}"}},
 		"gateway":   {gatewayBoot, []string{"TRIBUTARY_CONFIG=" + cfg}},
 	})
-	httpAnswer := func(t *testing.T, cfgPath string, req *lamRequest) *lamAnswer {
+	httpAnswer := func(t *testing.T, cfgPath string, req *caseRequest) *observed {
 		t.Helper()
 		ans, err := lamServeHTTP(cfgPath, req)
 		if err != nil {
@@ -159,24 +160,24 @@ func TestEndpointFunction(t *testing.T) {
 			name    string
 			fn      string
 			payload string
-			req     lamRequest
+			req     caseRequest
 		}{
 			{"params, query and headers", "frontpage",
 				`{"params":{"id_user":"42"},"query":{"locale":"es"},"headers":{"Authorization":"Bearer t"}}`,
-				lamRequest{Path: "/frontpage/42?locale=es", Headers: map[string]lamValues{"Authorization": {"Bearer t"}}}},
+				caseRequest{Path: "/frontpage/42?locale=es", Headers: map[string]headerValues{"Authorization": headerList("Bearer t")}}},
 			{"a repeated query value", "frontpage",
 				`{"params":{"id_user":"42"},"query":{"tag":["a","b"],"locale":"en"}}`,
-				lamRequest{Path: "/frontpage/42?locale=en&tag=a&tag=b"}},
+				caseRequest{Path: "/frontpage/42?locale=en&tag=a&tag=b"}},
 			{"a param that needs escaping", "frontpage",
 				`{"params":{"id_user":"a b+é"}}`,
-				lamRequest{Path: "/frontpage/a%20b%2B%C3%A9"}},
+				caseRequest{Path: "/frontpage/a%20b%2B%C3%A9"}},
 			{"a JSON body, sent as application/json", "orders",
 				`{"params":{"id":"7"},"query":{"src":"direct"},"headers":{"X-Trace":"t-1"},"body":` + body + `}`,
-				lamRequest{Method: "POST", Path: "/orders/7?src=direct", Body: &body,
-					Headers: map[string]lamValues{"Content-Type": {"application/json"}, "X-Trace": {"t-1"}}}},
+				caseRequest{Method: "POST", Path: "/orders/7?src=direct", Body: &body,
+					Headers: map[string]headerValues{"Content-Type": headerList("application/json"), "X-Trace": headerList("t-1")}}},
 			{"no body, no request body", "orders",
 				`{"params":{"id":"8"}}`,
-				lamRequest{Method: "POST", Path: "/orders/8"}},
+				caseRequest{Method: "POST", Path: "/orders/8"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -192,7 +193,7 @@ func TestEndpointFunction(t *testing.T) {
 	})
 
 	t.Run("its own HTTP API route answers like the HTTP server and the gateway function", func(t *testing.T) {
-		req := &lamRequest{Path: "/frontpage/42?locale=es", Headers: map[string]lamValues{"Authorization": {"Bearer t"}}}
+		req := &caseRequest{Path: "/frontpage/42?locale=es", Headers: map[string]headerValues{"Authorization": headerList("Bearer t")}}
 		in, err := lamNewInput(req)
 		if err != nil {
 			t.Fatal(err)
@@ -213,7 +214,7 @@ func TestEndpointFunction(t *testing.T) {
 	})
 
 	t.Run("failures are function errors typed Tributary.<code>", func(t *testing.T) {
-		downAnswer := httpAnswer(t, down, &lamRequest{Path: "/frontpage/42"})
+		downAnswer := httpAnswer(t, down, &caseRequest{Path: "/frontpage/42"})
 		var downDoc struct{ Message string }
 		if err := json.Unmarshal(downAnswer.body, &downDoc); err != nil || downAnswer.status != http.StatusBadGateway {
 			t.Fatalf("the HTTP reference for dead backends answered %d %s", downAnswer.status, downAnswer.body)
@@ -268,7 +269,7 @@ func TestEndpointFunction(t *testing.T) {
 	})
 
 	t.Run("another route through an HTTP event is a 404 reply, not a function error", func(t *testing.T) {
-		in, err := lamNewInput(&lamRequest{Path: "/other"})
+		in, err := lamNewInput(&caseRequest{Path: "/other"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -64,54 +65,81 @@ func TestGoldenCaseCount(t *testing.T) {
 // startHTTP is the HTTP runner.
 func startHTTP(t *testing.T, h http.Handler, cfg *config.Config) sendFunc {
 	t.Helper()
+	addr, stop, err := serveHTTP(h, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, tr := newHTTPClient()
+	t.Cleanup(func() {
+		tr.CloseIdleConnections()
+		stop()
+	})
+	return func(ctx context.Context, req *caseRequest) (*observed, error) {
+		return sendHTTP(ctx, client, addr, addr, req)
+	}
+}
+
+// serveHTTP serves h on a loopback server built by httpadapter.NewServer
+// (every server timeout from cfg) and returns its address and the function
+// that shuts it down and waits for it.
+func serveHTTP(h http.Handler, cfg *config.Config) (addr string, stop func(), err error) {
 	srv := httpadapter.NewServer(h, cfg, 0, nil)
+	srv.ErrorLog = log.New(io.Discard, "", 0)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("listen: %v", err)
+		return "", nil, fmt.Errorf("listen: %w", err)
 	}
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
 		_ = srv.Serve(ln)
 	}()
-	tr := &http.Transport{
-		// The client must see the bytes the gateway sends: no transparent
-		// gzip, no proxy from the environment.
-		DisableCompression: true,
-		Proxy:              nil,
-		MaxIdleConns:       4,
-		IdleConnTimeout:    5 * time.Second,
-	}
-	client := &http.Client{
-		Transport: tr,
-		Timeout:   requestTimeout,
-		// Redirects are answers to compare, not to follow.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	t.Cleanup(func() {
-		tr.CloseIdleConnections()
+	stop = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {
 			_ = srv.Close()
 		}
 		<-served
-	})
-	addr := ln.Addr().String()
-	return func(ctx context.Context, req *caseRequest) (*observed, error) {
-		body, err := req.requestBody()
-		if err != nil {
-			return nil, fmt.Errorf("request body: %w", err)
-		}
-		if req.RawRequestTarget != "" {
-			return sendRaw(ctx, addr, req, body)
-		}
-		return sendClient(ctx, client, addr, req, body)
 	}
+	return ln.Addr().String(), stop, nil
+}
+
+// newHTTPClient returns the client of the HTTP runs and its transport. The
+// client must see the bytes the gateway sends: no transparent gzip, no
+// proxy from the environment; redirects are answers to compare, not to
+// follow.
+func newHTTPClient() (*http.Client, *http.Transport) {
+	tr := &http.Transport{
+		DisableCompression: true,
+		Proxy:              nil,
+		MaxIdleConns:       4,
+		IdleConnTimeout:    5 * time.Second,
+	}
+	client := &http.Client{
+		Transport:     tr,
+		Timeout:       requestTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return client, tr
+}
+
+// sendHTTP sends a case request to the server at addr: with client, or
+// byte for byte on a raw connection for a raw_request_target. The request
+// carries host unless the case sets a Host header.
+func sendHTTP(ctx context.Context, client *http.Client, addr, host string, req *caseRequest) (*observed, error) {
+	body, err := req.requestBody()
+	if err != nil {
+		return nil, fmt.Errorf("request body: %w", err)
+	}
+	if req.RawRequestTarget != "" {
+		return sendRaw(ctx, addr, req.host(host), req, body)
+	}
+	return sendClient(ctx, client, addr, req.host(host), req, body)
 }
 
 // sendClient sends a request with net/http's client.
-func sendClient(ctx context.Context, client *http.Client, addr string, req *caseRequest, body []byte) (*observed, error) {
+func sendClient(ctx context.Context, client *http.Client, addr, host string, req *caseRequest, body []byte) (*observed, error) {
 	u, err := url.Parse("http://" + addr + req.Path)
 	if err != nil {
 		return nil, fmt.Errorf("request.path %q: %w (use raw_request_target)", req.Path, err)
@@ -131,12 +159,12 @@ func sendClient(ctx context.Context, client *http.Client, addr string, req *case
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range req.Headers {
+	r.Host = host
+	for _, k := range sortedNames(req.Headers) {
 		if http.CanonicalHeaderKey(k) == "Host" {
-			r.Host = v.values[0]
 			continue
 		}
-		for _, s := range v.values {
+		for _, s := range req.Headers[k].values {
 			r.Header.Add(k, s)
 		}
 	}
@@ -166,7 +194,7 @@ func sendClient(ctx context.Context, client *http.Client, addr string, req *case
 
 // sendRaw writes the request by hand on a fresh TCP connection, so that the
 // request target reaches the server byte for byte.
-func sendRaw(ctx context.Context, addr string, req *caseRequest, body []byte) (*observed, error) {
+func sendRaw(ctx context.Context, addr, host string, req *caseRequest, body []byte) (*observed, error) {
 	d := net.Dialer{Timeout: 2 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -181,19 +209,13 @@ func sendRaw(ctx context.Context, addr string, req *caseRequest, body []byte) (*
 		return nil, err
 	}
 	var b bytes.Buffer
-	host := addr
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", req.method(), req.RawRequestTarget)
-	for k, v := range req.Headers {
-		if http.CanonicalHeaderKey(k) == "Host" {
-			host = v.values[0]
-		}
-	}
 	fmt.Fprintf(&b, "Host: %s\r\n", host)
-	for k, v := range req.Headers {
+	for _, k := range sortedNames(req.Headers) {
 		if http.CanonicalHeaderKey(k) == "Host" {
 			continue
 		}
-		for _, s := range v.values {
+		for _, s := range req.Headers[k].values {
 			fmt.Fprintf(&b, "%s: %s\r\n", k, s)
 		}
 	}
@@ -223,7 +245,7 @@ func sendRaw(ctx context.Context, addr string, req *caseRequest, body []byte) (*
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return nil, errNoResponse
 		}
-		return nil, err
+		return nil, fmt.Errorf("reading the response: %w", err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
@@ -287,21 +309,12 @@ func TestHTTPStalledBody(t *testing.T) {
 	}
 	bs := startBackends(t, c.Backends)
 	gw := buildGateway(t, c, bs.urls)
-	srv := httpadapter.NewServer(gw.handler, gw.cfg, 0, nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := serveHTTP(gw.handler, gw.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		<-served
-	})
-	conn, err := net.DialTimeout("tcp", ln.Addr().String(), 2*time.Second)
+	t.Cleanup(stop)
+	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,14 +33,14 @@ type lamTrigger struct {
 	event func(in *lamInput) (event []byte, excluded string)
 	// decode parses the function's reply into status, header fields and
 	// body bytes, checking the envelope's shape on the way.
-	decode func(reply []byte) (*lamAnswer, error)
+	decode func(reply []byte) (*observed, error)
 	// project turns the HTTP server's answer into what this trigger's
 	// reply can express (lambda.md R6).
-	project func(ref *lamAnswer) *lamAnswer
+	project func(ref *observed) *observed
 	// forward is the request as this trigger's front end hands it on, in
 	// HTTP terms (lambda.md §2.2): the HTTP server's answer to it is what
 	// the function must answer.
-	forward func(req *lamRequest) *lamRequest
+	forward func(req *caseRequest) *caseRequest
 }
 
 // lamTriggers are every HTTP-shaped trigger (lambda.md §2.1).
@@ -66,15 +66,15 @@ type lamInput struct {
 }
 
 // lamNewInput splits a case request into event parts.
-func lamNewInput(req *lamRequest) (*lamInput, error) {
-	body, err := req.body()
+func lamNewInput(req *caseRequest) (*lamInput, error) {
+	body, err := req.requestBody()
 	if err != nil {
 		return nil, fmt.Errorf("request body: %w", err)
 	}
 	in := &lamInput{method: req.method(), host: lamHost, body: body}
 	in.rawPath, in.rawQuery, in.hasQuery = strings.Cut(req.target(), "?")
-	for _, k := range lamSortedNames(req.Headers) {
-		for _, v := range req.Headers[k] {
+	for _, k := range sortedNames(req.Headers) {
+		for _, v := range req.Headers[k].values {
 			if http.CanonicalHeaderKey(k) == "Host" {
 				in.host = v
 				continue
@@ -429,7 +429,7 @@ func lamDecodeReply(reply []byte, allowed ...string) (*lamReply, []byte, error) 
 
 // lamDecodeREST decodes a REST reply (events.APIGatewayProxyResponse):
 // headers in multiValueHeaders.
-func lamDecodeREST(reply []byte) (*lamAnswer, error) {
+func lamDecodeREST(reply []byte) (*observed, error) {
 	r, body, err := lamDecodeReply(reply, "statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded")
 	if err != nil {
 		return nil, err
@@ -441,12 +441,12 @@ func lamDecodeREST(reply []byte) (*lamAnswer, error) {
 	for k, vs := range r.MultiValueHeaders {
 		h[k] = vs
 	}
-	return &lamAnswer{status: *r.StatusCode, header: h, body: body}, nil
+	return &observed{status: *r.StatusCode, header: h, body: body}, nil
 }
 
 // lamDecodeV2 decodes an HTTP API or Function URL reply: headers joined,
 // cookies apart (they come back as Set-Cookie).
-func lamDecodeV2(reply []byte) (*lamAnswer, error) {
+func lamDecodeV2(reply []byte) (*observed, error) {
 	r, body, err := lamDecodeReply(reply, "statusCode", "headers", "cookies", "body", "isBase64Encoded")
 	if err != nil {
 		return nil, err
@@ -461,13 +461,13 @@ func lamDecodeV2(reply []byte) (*lamAnswer, error) {
 		}
 		h["Set-Cookie"] = r.Cookies
 	}
-	return &lamAnswer{status: *r.StatusCode, header: h, body: body}, nil
+	return &observed{status: *r.StatusCode, header: h, body: body}, nil
 }
 
 // lamDecodeALB decodes an ALB reply: statusDescription "<code> <text>",
 // and exactly the header key of the request's mode (P9).
-func lamDecodeALB(multi bool) func(reply []byte) (*lamAnswer, error) {
-	return func(reply []byte) (*lamAnswer, error) {
+func lamDecodeALB(multi bool) func(reply []byte) (*observed, error) {
+	return func(reply []byte) (*observed, error) {
 		key := "headers"
 		if multi {
 			key = "multiValueHeaders"
@@ -495,7 +495,7 @@ func lamDecodeALB(multi bool) func(reply []byte) (*lamAnswer, error) {
 				h[k] = []string{v}
 			}
 		}
-		return &lamAnswer{status: *r.StatusCode, header: h, body: body}, nil
+		return &observed{status: *r.StatusCode, header: h, body: body}, nil
 	}
 }
 
@@ -505,7 +505,7 @@ func lamDecodeALB(multi bool) func(reply []byte) (*lamAnswer, error) {
 var lamIgnored = []string{"Date", "Content-Length", "Connection"}
 
 // lamBase copies the HTTP answer without the ignored fields.
-func lamBase(ref *lamAnswer) http.Header {
+func lamBase(ref *observed) http.Header {
 	h := ref.header.Clone()
 	lamDropIgnored(h)
 	return h
@@ -520,25 +520,25 @@ func lamDropIgnored(h http.Header) {
 
 // lamProjectMulti is the reference as REST and multi-value ALB replies
 // carry it: every value of every field.
-func lamProjectMulti(ref *lamAnswer) *lamAnswer {
-	return &lamAnswer{status: ref.status, header: lamBase(ref), body: ref.body}
+func lamProjectMulti(ref *observed) *observed {
+	return &observed{status: ref.status, header: lamBase(ref), body: ref.body}
 }
 
 // lamProjectV2 is the reference as HTTP API and Function URL replies carry
 // it: Set-Cookie values apart, any other repeated field joined with ", ".
-func lamProjectV2(ref *lamAnswer) *lamAnswer {
+func lamProjectV2(ref *observed) *observed {
 	h := lamBase(ref)
 	for k, vs := range h {
 		if k != "Set-Cookie" && len(vs) > 1 {
 			h[k] = []string{strings.Join(vs, ", ")}
 		}
 	}
-	return &lamAnswer{status: ref.status, header: h, body: ref.body}
+	return &observed{status: ref.status, header: h, body: ref.body}
 }
 
 // lamProjectALBSingle is the reference as a single-value ALB reply carries
 // it: repeats joined with ", ", and only the first Set-Cookie.
-func lamProjectALBSingle(ref *lamAnswer) *lamAnswer {
+func lamProjectALBSingle(ref *observed) *observed {
 	h := lamBase(ref)
 	for k, vs := range h {
 		switch {
@@ -548,17 +548,17 @@ func lamProjectALBSingle(ref *lamAnswer) *lamAnswer {
 			h[k] = []string{strings.Join(vs, ", ")}
 		}
 	}
-	return &lamAnswer{status: ref.status, header: h, body: ref.body}
+	return &observed{status: ref.status, header: h, body: ref.body}
 }
 
 // lamDiff lists how got differs from want: status, each header field, and
 // the body bytes. gotName and wantName label the two sides.
-func lamDiff(want, got *lamAnswer, gotName, wantName string) []string {
+func lamDiff(want, got *observed, gotName, wantName string) []string {
 	var out []string
 	if got.status != want.status {
 		out = append(out, fmt.Sprintf("status: %s %d, %s %d", gotName, got.status, wantName, want.status))
 	}
-	for _, k := range lamSortedNames(lamUnion(want.header, got.header)) {
+	for _, k := range sortedNames(lamUnion(want.header, got.header)) {
 		if w, g := want.header[k], got.header[k]; !slices.Equal(w, g) {
 			out = append(out, fmt.Sprintf("header %s: %s %q, %s %q", k, gotName, g, wantName, w))
 		}

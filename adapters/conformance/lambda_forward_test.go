@@ -15,7 +15,7 @@ import (
 )
 
 // lamWith returns a copy of req with another target and header set.
-func lamWith(req *lamRequest, target string, headers map[string]lamValues) *lamRequest {
+func lamWith(req *caseRequest, target string, headers map[string]headerValues) *caseRequest {
 	out := *req
 	if req.RawRequestTarget != "" {
 		out.RawRequestTarget = target
@@ -59,7 +59,7 @@ func lamSortPairs(pairs []lamQueryPair) {
 // lamForwardREST: API Gateway REST delivers the query decoded, as
 // multi-value maps, so the function rebuilds it in form encoding with keys
 // sorted (P11). Headers and path arrive as sent.
-func lamForwardREST(req *lamRequest) *lamRequest {
+func lamForwardREST(req *caseRequest) *caseRequest {
 	path, query, _ := strings.Cut(req.target(), "?")
 	pairs := lamSplitQuery(query)
 	lamSortPairs(pairs)
@@ -73,13 +73,13 @@ func lamForwardREST(req *lamRequest) *lamRequest {
 // lamForwardV2: HTTP API and Function URL join a repeated header's values
 // with "," into one field (P1) and hand cookies over as one list, which
 // the function sends on as one Cookie header (P2).
-func lamForwardV2(req *lamRequest) *lamRequest {
-	headers := map[string]lamValues{}
+func lamForwardV2(req *caseRequest) *caseRequest {
+	headers := map[string]headerValues{}
 	var cookies []string
-	for _, k := range lamSortedNames(req.Headers) {
+	for _, k := range sortedNames(req.Headers) {
 		ck := http.CanonicalHeaderKey(k)
 		if ck == "Cookie" {
-			for _, v := range req.Headers[k] {
+			for _, v := range req.Headers[k].values {
 				for part := range strings.SplitSeq(v, ";") {
 					if part = strings.TrimSpace(part); part != "" && !slices.Contains(cookies, part) {
 						cookies = append(cookies, part)
@@ -89,13 +89,13 @@ func lamForwardV2(req *lamRequest) *lamRequest {
 			continue
 		}
 		if old, ok := headers[ck]; ok {
-			headers[ck] = lamValues{old[0] + "," + strings.Join(req.Headers[k], ",")}
-		} else if len(req.Headers[k]) > 0 {
-			headers[ck] = lamValues{strings.Join(req.Headers[k], ",")}
+			headers[ck] = headerList(old.values[0] + "," + strings.Join(req.Headers[k].values, ","))
+		} else if len(req.Headers[k].values) > 0 {
+			headers[ck] = headerList(strings.Join(req.Headers[k].values, ","))
 		}
 	}
 	if len(cookies) > 0 {
-		headers["Cookie"] = lamValues{strings.Join(cookies, "; ")}
+		headers["Cookie"] = headerList(strings.Join(cookies, "; "))
 	}
 	return lamWith(req, req.target(), headers)
 }
@@ -104,25 +104,25 @@ func lamForwardV2(req *lamRequest) *lamRequest {
 // passes the query as sent, its keys sorted by the function (P7, P11). In
 // single-value mode only the last value of a repeated header or query key
 // arrives.
-func lamForwardALB(multi bool) func(req *lamRequest) *lamRequest {
-	return func(req *lamRequest) *lamRequest {
-		headers := map[string]lamValues{}
-		for _, k := range lamSortedNames(req.Headers) {
+func lamForwardALB(multi bool) func(req *caseRequest) *caseRequest {
+	return func(req *caseRequest) *caseRequest {
+		headers := map[string]headerValues{}
+		for _, k := range sortedNames(req.Headers) {
 			ck := http.CanonicalHeaderKey(k)
-			headers[ck] = append(headers[ck], req.Headers[k]...)
+			headers[ck] = headerList(append(headers[ck].values, req.Headers[k].values...)...)
 		}
 		if !multi {
 			for k, vs := range headers {
-				if len(vs) > 1 {
-					headers[k] = vs[len(vs)-1:]
+				if n := len(vs.values); n > 1 {
+					headers[k] = headerList(vs.values[n-1:]...)
 				}
 			}
 		}
-		if xff := slices.Clone(headers["X-Forwarded-For"]); len(xff) > 0 {
+		if xff := slices.Clone(headers["X-Forwarded-For"].values); len(xff) > 0 {
 			xff[len(xff)-1] += ", " + lamClientIP
-			headers["X-Forwarded-For"] = xff
+			headers["X-Forwarded-For"] = headerList(xff...)
 		} else {
-			headers["X-Forwarded-For"] = lamValues{lamClientIP}
+			headers["X-Forwarded-For"] = headerList(lamClientIP)
 		}
 		path, query, _ := strings.Cut(req.target(), "?")
 		pairs := lamSplitQuery(query)
@@ -151,14 +151,14 @@ func lamForwardALB(multi bool) func(req *lamRequest) *lamRequest {
 
 // lamKey identifies a request for the reference runs: method, target and
 // every header field in a fixed order.
-func lamKey(req *lamRequest) string {
+func lamKey(req *caseRequest) string {
 	var b strings.Builder
 	b.WriteString(req.method())
 	b.WriteByte(' ')
 	b.WriteString(req.target())
-	for _, k := range lamSortedNames(req.Headers) {
+	for _, k := range sortedNames(req.Headers) {
 		b.WriteString("\n" + http.CanonicalHeaderKey(k) + ": ")
-		b.WriteString(strings.Join(req.Headers[k], "\x00"))
+		b.WriteString(strings.Join(req.Headers[k].values, "\x00"))
 	}
 	return b.String()
 }

@@ -10,9 +10,6 @@ import (
 	"time"
 )
 
-// lamCasesDir holds the golden cases the Lambda suite replays.
-const lamCasesDir = "testdata/cases"
-
 // lamSlots is how many emulators and reference servers run at once.
 const lamSlots = 3
 
@@ -27,8 +24,8 @@ type lamOutcome struct {
 
 // lamRef is the HTTP server's answer to one request.
 type lamRef struct {
-	req    *lamRequest
-	answer *lamAnswer
+	req    *caseRequest
+	answer *observed
 	err    error
 }
 
@@ -54,12 +51,12 @@ type lamRef struct {
 // with its reason.
 func TestGoldenLambda(t *testing.T) {
 	rieBin, bootstrap := lamEmulator(t, "GATEWAY_BOOTSTRAP")
-	cases, err := lamLoadCases(lamCasesDir)
+	cases, err := loadCases()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(cases) == 0 {
-		t.Fatalf("no golden cases under %s", lamCasesDir)
+		t.Fatalf("no golden cases under %s", casesDir)
 	}
 	// Emulators and HTTP servers run a few at a time across all cases:
 	// more would starve the machine and turn timeouts into false answers.
@@ -74,10 +71,10 @@ func TestGoldenLambda(t *testing.T) {
 
 // lamRunCase runs one case through HTTP and every trigger, concurrently,
 // and compares.
-func lamRunCase(t *testing.T, rieBin, bootstrap string, c *lamCase, slots chan struct{}) {
-	urls := lamStartBackends(t, c.Backends)
+func lamRunCase(t *testing.T, rieBin, bootstrap string, c *goldenCase, slots chan struct{}) {
+	urls := startBackends(t, c.Backends).urls
 	cfgPath := filepath.Join(t.TempDir(), "tributary.json")
-	if err := os.WriteFile(cfgPath, []byte(lamRender(string(c.Config), urls)), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(substitute(string(c.Config), urls)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	_, p, err := lamCompile(cfgPath)
