@@ -2,6 +2,7 @@ package shape
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 )
 
@@ -146,54 +147,92 @@ func decodeValue(body []byte) ([]byte, error) {
 func decodeObject(body []byte) (Object, error) {
 	var s scanner
 	i := s.begin(body, nil)
-	// Where each value starts and ends in the output is all that needs
-	// recording: in compact JSON the keys lie between them.
-	var buf [spanBuf]valSpan
-	spans := buf[:0]
 	src := s.src
-	s.depth = 1
-	s.obj[1] = true
 	i = s.ws(i + 1)
 	if i < len(src) && src[i] == '}' {
-		i++
-	} else {
-		var err error
-		for {
-			if i >= len(src) {
-				return Object{}, eofError(i)
-			}
-			if src[i] != '"' {
-				return Object{}, charError(i, src[i], "looking for beginning of object key string")
-			}
-			if i, err = s.key(i); err != nil {
-				return Object{}, err
-			}
-			vs := s.pos(i)
-			if i, err = s.value(i); err != nil {
-				return Object{}, err
-			}
-			spans = append(spans, valSpan{vs, s.pos(i)})
-			i = s.ws(i)
-			if i >= len(src) {
-				return Object{}, eofError(i)
-			}
-			if src[i] == ',' {
-				i = s.ws(i + 1)
-				continue
-			}
-			if src[i] == '}' {
-				i++
-				break
-			}
-			return Object{}, charError(i, src[i], "after object key:value pair")
+		if err := s.end(i + 1); err != nil {
+			return Object{}, err
 		}
+		return Object{}, nil
 	}
-	s.depth = 0
+	// Where each member ends in the output is all that needs recording: in
+	// compact JSON the next member's key follows the comma and its value
+	// follows the key.
+	var buf [spanBuf]valSpan
+	spans := buf[:0]
+	s.depth, s.base, s.kind = 1, 0, kindMembers
+	s.obj[1] = kindMembers
+	var err error
+	for {
+		if i, err = s.scan(i, true); err != nil {
+			return Object{}, err
+		}
+		if len(spans)+s.nmarks >= cap(spans) {
+			spans = growSpans(spans, s.nmarks+1, i-s.start, len(src)-s.start)
+		}
+		for _, ve := range s.marks[:s.nmarks] {
+			spans = append(spans, valSpan{ve: ve})
+		}
+		s.nmarks = 0
+		if s.depth == 0 {
+			break
+		}
+		spans = append(spans, valSpan{ve: s.pos(i)}) // i is at a ','
+		i = s.ws(i + 1)
+	}
 	if err := s.end(i); err != nil {
 		return Object{}, err
 	}
-	o, _ := buildObject(s.finish(i), spans)
+	obj := s.finish(i)
+	spans = append(spans, valSpan{ve: len(obj) - 1})
+	ks := 1 // past '{'
+	for k := range spans {
+		spans[k].vs = closeQuote(obj, ks) + 2 // past the key and ':'
+		ks = spans[k].ve + 1                  // past ','
+	}
+	o, _ := buildObject(obj, spans)
 	return o, nil
+}
+
+// closeQuote returns the offset of the quote that closes the string literal
+// opening at b[i], in valid JSON, or len(b) if there is none.
+func closeQuote(b []byte, i int) int {
+	i++
+	for i < len(b) {
+		for i <= len(b)-8 {
+			if m := plainString(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += firstByte(m)
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
+		switch b[i] {
+		case '"':
+			return i
+		case '\\':
+			i += 2
+		default:
+			i++
+		}
+	}
+	return len(b)
+}
+
+// growSpans returns spans with room for at least more members. It guesses
+// their number from the share of the body scanned so far (done of total
+// bytes), so that a body of alike members needs one or two allocations rather
+// than a doubling series; it grows at least twice and at most eight times.
+func growSpans(spans []valSpan, more, done, total int) []valSpan {
+	n := len(spans)
+	f := 8.0
+	if done > 0 {
+		f = min(float64(total)/float64(done)*1.05, f)
+	}
+	want := max(2*n, int(float64(n)*f)) + more
+	return append(make([]valSpan, 0, want), spans...)
 }
 
 // buildObject turns a compact object into an Object with decoded names (one

@@ -24,9 +24,23 @@ type scanner struct {
 	run   int    // start in src of the bytes not yet copied to out
 	dirty bool   // out holds the output prefix
 	depth int    // containers currently open
-	// obj[d] reports whether the container open at depth d is an object.
-	obj [MaxDepth + 1]bool
+	base  int    // depth at which scan returns
+	kind  uint8  // kind of the container open at depth, see kindArray
+	masks masks  // for the string loops of scan
+	// marks[:nmarks] are where members of the object of decodeObject end in
+	// the output, recorded by scan for decodeObject to collect.
+	marks  [16]int
+	nmarks int
+	// obj[d] is the kind of the container open at depth d.
+	obj [MaxDepth + 1]uint8
 }
+
+// Kinds of open containers.
+const (
+	kindArray   = iota // an array
+	kindObject         // an object
+	kindMembers        // the object of decodeObject, whose members are recorded
+)
 
 // Bit masks for the eight-bytes-at-a-time string scan.
 const (
@@ -47,6 +61,7 @@ func plainString(x uint64) uint64 {
 // otherwise the output is appended to dst.
 func (s *scanner) begin(src, dst []byte) int {
 	s.src = src
+	s.masks = stringMasks()
 	i := skipSpace(src, 0)
 	s.start = i
 	s.run = i
@@ -124,84 +139,31 @@ func (s *scanner) end(i int) error {
 // value scans one JSON value starting at offset i and returns the offset
 // just past it, once every container it opened is closed again.
 func (s *scanner) value(i int) (int, error) {
-	src := s.src
-	base := s.depth
-	var err error
-	for {
-		if i >= len(src) {
-			return i, eofError(i)
-		}
-		switch c := src[i]; c {
-		case '{', '[':
-			if s.depth == MaxDepth {
-				return i, depthError(i)
-			}
-			s.depth++
-			s.obj[s.depth] = c == '{'
-			i = s.ws(i + 1)
-			if i < len(src) && src[i] == c+2 { // '}' and ']' are '{'+2 and '['+2
-				i++
-				s.depth--
-				break
-			}
-			if c == '{' {
-				if i, err = s.key(i); err != nil {
-					return i, err
-				}
-			}
-			continue
-		case '"':
-			if i, err = s.str(i); err != nil {
-				return i, err
-			}
-		case 't':
-			if i, err = literal(src, i, "true"); err != nil {
-				return i, err
-			}
-		case 'f':
-			if i, err = literal(src, i, "false"); err != nil {
-				return i, err
-			}
-		case 'n':
-			if i, err = literal(src, i, "null"); err != nil {
-				return i, err
-			}
-		default:
-			if i, err = number(src, i); err != nil {
-				return i, err
-			}
-		}
-		// A value has ended: close containers until another value starts.
-		for {
-			if s.depth == base {
-				return i, nil
-			}
-			i = s.ws(i)
-			if i >= len(src) {
-				return i, eofError(i)
-			}
-			c := src[i]
-			inObj := s.obj[s.depth]
-			if c == ',' {
-				i = s.ws(i + 1)
-				if inObj {
-					if i, err = s.key(i); err != nil {
-						return i, err
-					}
-				}
-				break
-			}
-			if (inObj && c == '}') || (!inObj && c == ']') {
-				i++
-				s.depth--
-				continue
-			}
-			if inObj {
-				return i, charError(i, c, "after object key:value pair")
-			}
-			return i, charError(i, c, "after array element")
-		}
+	if i < len(s.src) && (s.src[i] == '{' || s.src[i] == '[') {
+		s.base = s.depth
+		return s.scan(i, false)
 	}
+	return s.scalar(i)
+}
+
+// scalar scans a value at offset i that does not start a container (or is
+// not valid at all) and returns the offset past it.
+func (s *scanner) scalar(i int) (int, error) {
+	src := s.src
+	if i >= len(src) {
+		return i, eofError(i)
+	}
+	switch src[i] {
+	case '"':
+		return s.strFrom(i + 1)
+	case 't':
+		return literal(src, i, "true")
+	case 'f':
+		return literal(src, i, "false")
+	case 'n':
+		return literal(src, i, "null")
+	}
+	return number(src, i)
 }
 
 // key scans an object key at offset i and the colon after it, and returns
@@ -214,10 +176,17 @@ func (s *scanner) key(i int) (int, error) {
 	if src[i] != '"' {
 		return i, charError(i, src[i], "looking for beginning of object key string")
 	}
-	i, err := s.str(i)
+	i, err := s.strFrom(i + 1)
 	if err != nil {
 		return i, err
 	}
+	return s.colon(i)
+}
+
+// colon scans the colon that follows an object key ending at offset i, with
+// the whitespace around it, and returns the offset of the value.
+func (s *scanner) colon(i int) (int, error) {
+	src := s.src
 	i = s.ws(i)
 	if i >= len(src) {
 		return i, eofError(i)
@@ -228,12 +197,12 @@ func (s *scanner) key(i int) (int, error) {
 	return s.ws(i + 1), nil
 }
 
-// str scans the string literal whose opening quote is at offset i and
-// returns the offset past its closing quote. Escapes are checked and kept;
-// each byte that is not part of valid UTF-8 is replaced by U+FFFD.
-func (s *scanner) str(i int) (int, error) {
+// strFrom scans the rest of a string literal from offset i, just past its
+// opening quote or inside it, and returns the offset past its closing quote.
+// Escapes are checked and kept; each byte that is not part of valid UTF-8 is
+// replaced by U+FFFD.
+func (s *scanner) strFrom(i int) (int, error) {
 	src := s.src
-	i++
 	for {
 		for i+8 <= len(src) {
 			if m := plainString(binary.LittleEndian.Uint64(src[i:])); m != 0 {
