@@ -19,13 +19,18 @@ type Client struct {
 	bufs      bufferPool        // read buffers for bodies of unknown length
 	bodies    bodyPool          // response bodies, returned by Response.Release
 	noHeader  http.Header       // sent when Request.Header is nil; never modified
+	fast      *fastTransport    // plain-http fast path; nil sends everything through rt
 }
 
 // NewClient returns a Client whose transport is configured by o (see
 // [Options] for the defaults of its zero value).
 func NewClient(o Options) *Client {
 	t := newTransport(o)
-	return &Client{rt: t, transport: t, noHeader: http.Header{}}
+	c := &Client{rt: t, transport: t, noHeader: http.Header{}}
+	if fastPathEnabled {
+		c.fast = newFastTransport(o)
+	}
+	return c
 }
 
 // CloseIdleConnections closes every pooled connection that is not in use.
@@ -34,6 +39,9 @@ func NewClient(o Options) *Client {
 func (c *Client) CloseIdleConnections() {
 	if c.transport != nil {
 		c.transport.CloseIdleConnections()
+	}
+	if c.fast != nil {
+		c.fast.closeIdle()
 	}
 }
 
@@ -116,7 +124,9 @@ func (r *Response) Release() {
 // failure, a timeout (see IsTimeout), ErrTooLarge, ErrBadGzip,
 // ErrUnsupportedEncoding, ErrRedirectNotAllowed, ErrTooManyRedirects or
 // ErrInvalidRequest. Every response body is read or closed before Do
-// returns, and Do starts no goroutine of its own.
+// returns, and Do starts no long-lived goroutine of its own (a cancelled
+// context closes the connection of a plain-http call from a short
+// context.AfterFunc).
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r == nil {
 		return nil, fmt.Errorf("%w: nil request", ErrInvalidRequest)
@@ -191,6 +201,11 @@ func checkRequest(ctx context.Context, u *url.URL) error {
 
 // roundTrip sends one request through the transport.
 func (c *Client) roundTrip(ctx context.Context, method string, u *url.URL, h http.Header, body []byte) (*http.Response, error) {
+	if c.fast != nil && u.Scheme == "http" {
+		if resp, ok, err := c.fast.roundTrip(ctx, method, u, h, body); ok {
+			return resp, err
+		}
+	}
 	req := &http.Request{
 		Method:     method,
 		URL:        u,

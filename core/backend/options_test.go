@@ -2,13 +2,45 @@ package backend
 
 import (
 	"crypto/tls"
+	"flag"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain runs the whole suite twice: with the plain-http fast path, then
+// with every call through net/http, checking for leaked goroutines after
+// each pass. A fuzzing run uses the fast path only; BACKEND_TEST_MODE=fast
+// or =nethttp runs one pass (for profiles).
+func TestMain(m *testing.M) {
+	flag.Parse()
+	mode := os.Getenv("BACKEND_TEST_MODE")
+	code := 0
+	if mode != "nethttp" {
+		code = runMode(m, "fast path")
+	}
+	if f := flag.Lookup("test.fuzz"); code == 0 && mode != "fast" && (f == nil || f.Value.String() == "") {
+		fastPathEnabled = false
+		code = runMode(m, "net/http")
+	}
+	os.Exit(code)
+}
+
+// runMode runs the tests once and fails on leaked goroutines.
+func runMode(m *testing.M, mode string) int {
+	fmt.Fprintf(os.Stderr, "core/backend: running tests with the %s\n", mode)
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak (%s): %v\n", mode, err)
+			code = 1
+		}
+	}
+	return code
+}
 
 func TestNewTransportDefaults(t *testing.T) {
 	tests := []struct {

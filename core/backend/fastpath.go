@@ -1,0 +1,220 @@
+package backend
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// fastPathEnabled makes NewClient serve plain-http calls with the fast
+// path below instead of net/http. It is a constant in production; only
+// TestMain flips it, before any test runs, to run the suite in both modes.
+var fastPathEnabled = true
+
+// fastTransport is a lean HTTP/1.1 client for http:// backends: pooled
+// keep-alive connections, requests written by hand in one write, responses
+// parsed strictly (RFC 9112) without the per-connection goroutines of
+// net/http. Whatever it does not cover falls back to net/http:
+//   - https, userinfo in the URL, opaque URLs, non-ASCII hosts, a
+//     "Connection" header set by the caller;
+//   - every call when Options.ExpectContinueTimeout > 0;
+//   - a host already at MaxConnsPerHost connections with none idle
+//     (net/http's transport then waits for one).
+//
+// Differences from net/http: over MaxIdleConns the returning connection is
+// closed (net/http evicts the oldest idle one); the request body is written
+// before the response is read, so a backend that answers early without
+// reading a large body stalls the call until its deadline.
+type fastTransport struct {
+	dialer         net.Dialer
+	keepAlive      bool
+	compress       bool
+	rht            time.Duration // ResponseHeaderTimeout, 0 for none
+	idleTimeout    time.Duration
+	maxIdlePerHost int
+	maxIdle        int // 0: no global cap
+
+	readers sync.Pool // *bufio.Reader
+	writers sync.Pool // *bufio.Writer
+	gzips   sync.Pool // *gzip.Reader
+
+	mu        sync.Mutex
+	hosts     map[string]*hostConns
+	idleTotal int
+	sweep     *time.Timer // closes expired idle connections
+	sweeping  bool        // sweep is armed
+}
+
+// newFastTransport returns the fast path for o, or nil when o asks for
+// something only net/http does.
+func newFastTransport(o Options) *fastTransport {
+	if o.ExpectContinueTimeout > 0 {
+		return nil
+	}
+	perHost := o.MaxIdleConnsPerHost
+	if perHost <= 0 {
+		perHost = DefaultMaxIdleConnsPerHost
+	}
+	return &fastTransport{
+		dialer: net.Dialer{
+			Timeout:       positiveOr(o.DialTimeout, DefaultDialTimeout),
+			KeepAlive:     nonZeroOr(o.DialKeepAlive, DefaultDialKeepAlive),
+			FallbackDelay: nonZeroOr(o.DialFallbackDelay, DefaultDialFallbackDelay),
+		},
+		keepAlive:      !o.DisableKeepAlives,
+		compress:       !o.DisableCompression,
+		rht:            max(o.ResponseHeaderTimeout, 0),
+		idleTimeout:    positiveOr(o.IdleConnTimeout, DefaultIdleConnTimeout),
+		maxIdlePerHost: perHost,
+		maxIdle:        max(o.MaxIdleConns, 0),
+		hosts:          make(map[string]*hostConns),
+	}
+}
+
+// roundTrip sends one request. ok is false when the fast path does not
+// apply and the caller must use net/http; nothing was sent then.
+func (t *fastTransport) roundTrip(ctx context.Context, method string, u *url.URL, h http.Header, body []byte) (*http.Response, bool, error) {
+	var buf [maxSortedKeys]string
+	var o outRequest
+	keys, ok, err := t.prepare(&o, method, u, h, body, buf[:0])
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	for attempt := 0; ; attempt++ {
+		c, reused, ok, err := t.getConn(ctx, u.Host, u, attempt > 0)
+		if !ok {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, true, err
+		}
+		resp, retry, err := c.roundTrip(ctx, &o, keys)
+		if err == nil {
+			return resp, true, nil
+		}
+		// A reused connection the server had closed: nothing of a response
+		// arrived, so an idempotent request without side effects may go
+		// once more on a fresh connection (security.md §2 rule 16).
+		if retry && reused && attempt == 0 && replayable(method) && ctx.Err() == nil {
+			continue
+		}
+		return nil, true, err
+	}
+}
+
+// roundTrip writes o on c and reads the response head. retry reports a
+// failure before any response byte arrived on a dead connection.
+func (c *fastConn) roundTrip(ctx context.Context, o *outRequest, keys []string) (*http.Response, bool, error) {
+	t := c.t
+	deadline, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		_ = c.nc.SetDeadline(deadline)
+		c.hasDeadline = true
+	}
+	if ctx.Done() != nil {
+		c.stop = context.AfterFunc(ctx, c.abortFn)
+	}
+	bw, _ := t.writers.Get().(*bufio.Writer)
+	if bw == nil {
+		bw = bufio.NewWriterSize(c.nc, 4<<10)
+	} else {
+		bw.Reset(c.nc)
+	}
+	err := o.write(bw, keys)
+	if err == nil {
+		err = bw.Flush()
+	}
+	bw.Reset(nil)
+	t.writers.Put(bw)
+	if err != nil {
+		c.fail()
+		return nil, c.reused && connGone(err), deadlineErr(err, deadline, hasDeadline)
+	}
+	c.br, _ = t.readers.Get().(*bufio.Reader)
+	if c.br == nil {
+		c.br = bufio.NewReaderSize(c.nc, 4<<10)
+	} else {
+		c.br.Reset(c.nc)
+	}
+	if t.rht > 0 {
+		if d := time.Now().Add(t.rht); !hasDeadline || d.Before(deadline) {
+			_ = c.nc.SetReadDeadline(d)
+		}
+	}
+	if _, err := c.br.Peek(1); err != nil {
+		c.fail()
+		return nil, c.reused && connGone(err), deadlineErr(err, deadline, hasDeadline)
+	}
+	fr := &fastResponse{}
+	p, err := readResponse(c.br, o.method, &c.head, &fr.resp)
+	if err != nil {
+		c.fail()
+		return nil, false, deadlineErr(err, deadline, hasDeadline)
+	}
+	if t.rht > 0 {
+		_ = c.nc.SetReadDeadline(deadline) // zero when ctx has none
+	}
+	resp := p.resp
+	keep := p.keepAlive && !o.close
+	if p.frame == frameNone || p.frame == frameLength && p.length == 0 {
+		resp.Body = http.NoBody
+		c.done(keep)
+		return resp, false, nil
+	}
+	fr.body = fastBody{br: c.br, frame: p.frame, remain: p.length, keepAlive: keep, conn: c,
+		deadline: deadline, hasDeadline: hasDeadline}
+	resp.Body = &fr.body
+	if o.gzip && strings.EqualFold(first(resp.Header, "Content-Encoding"), "gzip") {
+		resp.Body = &lazyGzip{body: resp.Body, pool: &t.gzips}
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Uncompressed = true
+	}
+	return resp, false, nil
+}
+
+// fastResponse puts a response and its body reader in one allocation.
+type fastResponse struct {
+	resp http.Response
+	body fastBody
+}
+
+// fail ends the call in flight on an error: the connection is closed.
+func (c *fastConn) fail() {
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
+	if c.br != nil {
+		c.br.Reset(nil)
+		c.t.readers.Put(c.br)
+		c.br = nil
+	}
+	c.t.closeConn(c)
+}
+
+// deadlineErr makes a connection timeout that fired at the context's
+// deadline say so, as net/http does: the conn deadline can fire a moment
+// before the context records its own end.
+func deadlineErr(err error, deadline time.Time, has bool) error {
+	if has && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(deadline) {
+		return fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
+	}
+	return err
+}
+
+// connGone reports whether err means the peer had closed the connection.
+func connGone(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
