@@ -254,7 +254,10 @@ func withContext(ctx context.Context, err error) error {
 	if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrUnsupportedEncoding) {
 		return err
 	}
-	return fmt.Errorf("%w (%w)", cerr, err)
+	// The context ended the call: that is the cause. The transport's own
+	// wording (local ports, which side closed first) varies between runs
+	// and would make identical requests report different errors.
+	return cerr
 }
 
 // drain reads a little of an unused body so its connection can be reused,

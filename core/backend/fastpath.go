@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -206,10 +205,13 @@ func (c *fastConn) fail() {
 
 // deadlineErr makes a connection timeout that fired at the context's
 // deadline say so, as net/http does: the conn deadline can fire a moment
-// before the context records its own end.
+// before the context records its own end. The socket-level detail (local
+// port, "i/o timeout" or "use of closed network connection", depending on
+// which side noticed first) is dropped: it varies from run to run and would
+// make error messages (return_error_msg) differ between identical requests.
 func deadlineErr(err error, deadline time.Time, has bool) error {
 	if has && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(deadline) {
-		return fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
+		return context.DeadlineExceeded
 	}
 	return err
 }
