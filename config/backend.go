@@ -32,11 +32,7 @@ func (l *loader) backend(c *Config, st *serviceState, e *Endpoint, tplOK bool, v
 	var urlNode, denyNode, hostNode *node
 	hostSeen, hostBad := false, false
 	var ext backendExtras
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		mv := &m.val
 		switch m.key {
 		case "url_pattern":

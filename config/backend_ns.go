@@ -38,11 +38,7 @@ func (l *loader) backendHTTP(b *Backend, v *node, base, key string, ext *backend
 		return
 	}
 	path := keyPath(base, key)
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		mv := &m.val
 		switch m.key {
 		case "return_error_code":
@@ -73,11 +69,7 @@ func (l *loader) proxyBackend(v *node, base, key string) {
 		return
 	}
 	path := keyPath(base, key)
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		switch m.key {
 		case "shadow":
 			l.gapFlag(&m.val, path, m.key, "")
@@ -93,11 +85,7 @@ func (l *loader) tributaryBackend(b *Backend, v *node, base, key string) {
 		return
 	}
 	path := keyPath(base, key)
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		mv := &m.val
 		switch m.key {
 		case "max_response_bytes":

@@ -83,11 +83,7 @@ func (l *loader) endpoint(c *Config, st *serviceState, v *node, idx int) (e *End
 	var nodes endpointNodes
 	var tpl *node
 	methodOK := true
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		mv := &m.val
 		switch m.key {
 		case "endpoint":
@@ -280,11 +276,7 @@ func (l *loader) proxyEndpoint(v *node, base, key string) {
 		return
 	}
 	path := keyPath(base, key)
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		switch m.key {
 		case "sequential":
 			l.gapFlag(&m.val, path, m.key, "")
@@ -302,11 +294,7 @@ func (l *loader) tributaryEndpoint(e *Endpoint, v *node, base, key string) {
 		return
 	}
 	path := keyPath(base, key)
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		switch m.key {
 		case "max_request_body_bytes":
 			if n, ok := l.limitInt(&m.val, path, m.key, 1<<62); ok {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"iter"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -62,6 +63,23 @@ type node struct {
 }
 
 // member is one object member.
+// schemaMembers yields the members of a schema-defined object, skipping
+// comment keys (`^[@$_#]`, §2.1). Free-form maps iterate v.members instead,
+// where such keys are data.
+func (v *node) schemaMembers() iter.Seq[*member] {
+	return func(yield func(*member) bool) {
+		for i := range v.members {
+			m := &v.members[i]
+			if isCommentKey(m.key) {
+				continue
+			}
+			if !yield(m) {
+				return
+			}
+		}
+	}
+}
+
 type member struct {
 	// key is the decoded key.
 	key string

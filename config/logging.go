@@ -8,11 +8,7 @@ func (l *loader) logging(c *Config, v *node, base, key string) {
 	path := keyPath(base, key)
 	lg := Logging{Level: "DEBUG", Format: "default"}
 	hasLevel := false
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		mv := &m.val
 		switch m.key {
 		case "level":

@@ -14,11 +14,7 @@ func (l *loader) router(c *Config, v *node, base, key string) {
 	path := keyPath(base, key)
 	r := &c.Router
 	var trusted *member
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		mv := &m.val
 		switch m.key {
 		case "return_error_msg":
@@ -148,11 +144,7 @@ func (l *loader) errorBody(r *Router, v *node, base, key string) {
 		return
 	}
 	path := keyPath(base, key)
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		mp := keyPath(path, m.key)
 		if m.key != "404" && m.key != "405" {
 			l.errAt(m.pos, mp, "unsupported error_body status "+quoteJSON(m.key), `only "404" and "405" bodies can be replaced`)

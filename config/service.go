@@ -55,11 +55,7 @@ func (l *loader) service(root *node) *Config {
 	var endpoints, extra *node
 	hasVersion := false
 	const base = "$"
-	for i := range root.members {
-		m := &root.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range root.schemaMembers() {
 		v := &m.val
 		switch m.key {
 		case "version":
@@ -299,11 +295,7 @@ func (l *loader) tributaryService(c *Config, v *node, base, key string) {
 		return
 	}
 	path := keyPath(base, key)
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		switch m.key {
 		case "max_request_body_bytes":
 			if n, ok := l.limitInt(&m.val, path, m.key, math.MaxInt64); ok {

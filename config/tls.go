@@ -31,11 +31,7 @@ func (l *loader) clientTLS(c *Config, v *node, base, key string) {
 	path := keyPath(base, key)
 	t := c.ClientTLS
 	var maxNode *node
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) {
-			continue
-		}
+	for m := range v.schemaMembers() {
 		mv := &m.val
 		switch m.key {
 		case "allow_insecure_connections":
@@ -110,11 +106,7 @@ func (l *loader) clientCerts(v *node, base, key string) []ClientCert {
 			continue
 		}
 		var cc ClientCert
-		for j := range e.members {
-			m := &e.members[j]
-			if isCommentKey(m.key) {
-				continue
-			}
+		for m := range e.schemaMembers() {
 			switch m.key {
 			case "certificate":
 				cc.Certificate, _ = l.str(&m.val, path, m.key)
