@@ -14,6 +14,8 @@ type fastConn struct {
 	t           *fastTransport
 	key         string // pool key: the URL's host[:port]
 	nc          net.Conn
+	fd          int           // the socket, for the idle probe (quiet); -1 where unsupported
+	probe       [1]byte       // quiet's peek buffer
 	br          *bufio.Reader // borrowed while a call is in flight
 	idleAt      time.Time
 	reused      bool        // it served a request before
@@ -54,60 +56,124 @@ func (c *fastConn) done(reuse bool) {
 	c.t.closeConn(c)
 }
 
-// hostConns are the connections to one host: idle ones and a count of all.
+// hostConns are the connections to one host: idle ones, a count of all,
+// and the calls waiting for one while the host is at MaxConnsPerHost.
 type hostConns struct {
-	idle  []*fastConn // most recently used last
-	total int         // dialing, in use and idle
+	idle    []*fastConn     // most recently used last
+	total   int             // dialing, in use and idle
+	waiters []chan struct{} // FIFO; each is signalled once, buffered
 }
 
-// getConn returns an idle connection to key (reused=true), unless
-// fresh is set, or dials a new one. ok is false when the host is at MaxConnsPerHost with none idle: the
-// caller then falls back to net/http, whose transport waits for a free
-// connection.
-func (t *fastTransport) getConn(ctx context.Context, key string, u *url.URL, fresh bool) (c *fastConn, reused, ok bool, err error) {
-	var expired []*fastConn
-	t.mu.Lock()
-	hc := t.hosts[key]
-	if hc == nil {
-		hc = &hostConns{}
-		t.hosts[key] = hc
-	}
-	if len(hc.idle) > 0 && !fresh {
-		now := time.Now()
-		for len(hc.idle) > 0 {
-			last := len(hc.idle) - 1
-			c = hc.idle[last]
-			hc.idle[last] = nil
-			hc.idle = hc.idle[:last]
-			t.idleTotal--
-			if now.Sub(c.idleAt) < t.idleTimeout {
-				break
+// getConn returns an idle connection to key (reused=true), unless fresh is
+// set, or dials a new one. A pooled connection is handed out only if
+// nothing arrived on it while it sat idle (fastConn.quiet); one that fails
+// the check is closed and the next one tried. At MaxConnsPerHost
+// connections with none idle, the call waits in line for one to be
+// returned or closed, until ctx ends: there is one cap per host and no
+// second pool to spill into (security.md §3).
+func (t *fastTransport) getConn(ctx context.Context, key string, u *url.URL, fresh bool) (c *fastConn, reused bool, err error) {
+	for {
+		var expired []*fastConn
+		var wait chan struct{}
+		t.mu.Lock()
+		hc := t.hosts[key]
+		if hc == nil {
+			hc = &hostConns{}
+			t.hosts[key] = hc
+		}
+		if !fresh {
+			now := time.Now()
+			for len(hc.idle) > 0 {
+				last := len(hc.idle) - 1
+				c = hc.idle[last]
+				hc.idle[last] = nil
+				hc.idle = hc.idle[:last]
+				t.idleTotal--
+				if now.Sub(c.idleAt) < t.idleTimeout {
+					break
+				}
+				hc.total--
+				expired = append(expired, c)
+				c = nil
 			}
-			hc.total--
-			expired = append(expired, c)
+		}
+		switch {
+		case c != nil:
+		case hc.total < MaxConnsPerHost:
+			hc.total++
+		default:
+			wait = make(chan struct{}, 1)
+			hc.waiters = append(hc.waiters, wait)
+		}
+		t.mu.Unlock()
+		closeAll(expired)
+		if c != nil {
+			if c.quiet() {
+				return c, true, nil
+			}
+			t.retired.Add(1)
+			t.closeConn(c)
 			c = nil
+			continue
+		}
+		if wait == nil {
+			return t.dial(ctx, key, u)
+		}
+		select {
+		case <-wait:
+			continue
+		case <-ctx.Done():
+			t.leaveLine(key, wait)
+			return nil, false, ctx.Err()
 		}
 	}
-	full := c == nil && hc.total >= MaxConnsPerHost
-	if c == nil && !full {
-		hc.total++
-	}
-	t.mu.Unlock()
-	closeAll(expired)
-	switch {
-	case full:
-		return nil, false, false, nil
-	case c != nil:
-		return c, true, true, nil
-	}
+}
+
+// dial opens a new connection to u for key, whose slot in the host's count
+// the caller has taken.
+func (t *fastTransport) dial(ctx context.Context, key string, u *url.URL) (*fastConn, bool, error) {
 	nc, err := t.dialer.DialContext(ctx, "tcp", dialAddr(u))
 	if err != nil {
 		t.release(key)
-		return nil, false, true, err
+		return nil, false, err
 	}
-	c = &fastConn{t: t, key: key, nc: nc}
+	c := &fastConn{t: t, key: key, nc: nc, fd: probeFD(nc)}
 	c.abortFn = c.abort
-	return c, false, true, nil
+	return c, false, nil
+}
+
+// leaveLine takes a call whose context ended out of key's waiting line. If
+// it had been signalled already, the signal passes to the next in line so
+// that no freed connection goes unnoticed.
+func (t *fastTransport) leaveLine(key string, wait chan struct{}) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	hc := t.hosts[key]
+	if hc != nil {
+		for i, w := range hc.waiters {
+			if w == wait {
+				hc.waiters = append(hc.waiters[:i], hc.waiters[i+1:]...)
+				return
+			}
+		}
+	}
+	select {
+	case <-wait:
+		t.wakeLocked(hc)
+	default:
+	}
+}
+
+// wakeLocked signals the first call waiting for a connection to hc's host,
+// if any. t.mu is held.
+func (t *fastTransport) wakeLocked(hc *hostConns) {
+	if hc == nil || len(hc.waiters) == 0 {
+		return
+	}
+	w := hc.waiters[0]
+	hc.waiters[0] = nil
+	hc.waiters = hc.waiters[1:]
+	w <- struct{}{}
 }
 
 // dialAddr is u's host with the default port 80 when it names none.
@@ -131,6 +197,7 @@ func (t *fastTransport) putIdle(c *fastConn) {
 	c.idleAt = time.Now()
 	hc.idle = append(hc.idle, c)
 	t.idleTotal++
+	t.wakeLocked(hc)
 	if !t.sweeping {
 		t.sweeping = true
 		if t.sweep == nil {
@@ -153,7 +220,8 @@ func (t *fastTransport) release(key string) {
 	t.mu.Lock()
 	if hc := t.hosts[key]; hc != nil {
 		hc.total--
-		if hc.total <= 0 && len(hc.idle) == 0 {
+		t.wakeLocked(hc)
+		if hc.total <= 0 && len(hc.idle) == 0 && len(hc.waiters) == 0 {
 			delete(t.hosts, key)
 		}
 	}
@@ -167,6 +235,7 @@ func (t *fastTransport) sweepIdle() {
 	t.mu.Lock()
 	now := time.Now()
 	for key, hc := range t.hosts {
+		before := len(expired)
 		kept := hc.idle[:0]
 		for _, c := range hc.idle {
 			if now.Sub(c.idleAt) >= t.idleTimeout {
@@ -179,7 +248,10 @@ func (t *fastTransport) sweepIdle() {
 		}
 		clear(hc.idle[len(kept):])
 		hc.idle = kept
-		if hc.total <= 0 && len(hc.idle) == 0 {
+		for range len(expired) - before {
+			t.wakeLocked(hc)
+		}
+		if hc.total <= 0 && len(hc.idle) == 0 && len(hc.waiters) == 0 {
 			delete(t.hosts, key)
 		}
 	}
@@ -198,8 +270,11 @@ func (t *fastTransport) closeIdle() {
 	for key, hc := range t.hosts {
 		idle = append(idle, hc.idle...)
 		hc.total -= len(hc.idle)
+		for range hc.idle {
+			t.wakeLocked(hc)
+		}
 		hc.idle = nil
-		if hc.total <= 0 {
+		if hc.total <= 0 && len(hc.waiters) == 0 {
 			delete(t.hosts, key)
 		}
 	}

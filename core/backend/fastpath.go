@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -24,11 +25,23 @@ var fastPathEnabled = true
 // keep-alive connections, requests written by hand in one write, responses
 // parsed strictly (RFC 9112) without the per-connection goroutines of
 // net/http. Whatever it does not cover falls back to net/http:
-//   - https, userinfo in the URL, opaque URLs, non-ASCII hosts, a
-//     "Connection" header set by the caller;
-//   - every call when Options.ExpectContinueTimeout > 0;
-//   - a host already at MaxConnsPerHost connections with none idle
-//     (net/http's transport then waits for one).
+//   - https, userinfo in the URL, opaque URLs, non-ASCII hosts;
+//   - every call when Options.ExpectContinueTimeout > 0.
+//
+// Each of these is decided by the URL or the options alone, so every call to
+// a given host takes the same path and the host has one pool and one
+// MaxConnsPerHost cap: at the cap, a call waits for a connection within its
+// deadline (getConn).
+//
+// A pooled connection carries another request only when nothing arrived on
+// it while it sat idle (fastConn.quiet, one non-blocking peek when it is
+// taken from the pool): a backend that writes after the end of its
+// response cannot have those bytes read as the next request's response.
+// This is the check net/http makes with a background read per connection
+// ("Unsolicited response received on idle HTTP channel"), done here without
+// the goroutine. Like net/http, it cannot see bytes that arrive after the
+// next request was written: HTTP/1.1 gives a client no way to tell them from
+// the answer.
 //
 // Differences from net/http: over MaxIdleConns the returning connection is
 // closed (net/http evicts the oldest idle one); the request body is written
@@ -52,6 +65,8 @@ type fastTransport struct {
 	idleTotal int
 	sweep     *time.Timer // closes expired idle connections
 	sweeping  bool        // sweep is armed
+
+	retired atomic.Int64 // pooled connections that failed the idle check
 }
 
 // newFastTransport returns the fast path for o, or nil when o asks for
@@ -90,10 +105,7 @@ func (t *fastTransport) roundTrip(ctx context.Context, method string, u *url.URL
 		return nil, ok, err
 	}
 	for attempt := 0; ; attempt++ {
-		c, reused, ok, err := t.getConn(ctx, u.Host, u, attempt > 0)
-		if !ok {
-			return nil, false, nil
-		}
+		c, reused, err := t.getConn(ctx, u.Host, u, attempt > 0)
 		if err != nil {
 			return nil, true, err
 		}

@@ -17,7 +17,10 @@ import (
 
 // scripted is a loopback HTTP/1.1 server that answers every request with
 // the bytes of reply(n), n counting requests from 1; closeAfter closes each
-// connection after that many responses (0: never).
+// connection after that many responses (0: never). A negative closeAfter
+// answers -closeAfter requests on a connection, then reads the next request
+// and closes the connection without answering it, as a server that timed
+// the connection out just as the request arrived does.
 type scripted struct {
 	url      string
 	conns    atomic.Int32
@@ -64,7 +67,7 @@ func (s *scripted) serve(conn net.Conn, closeAfter int, reply func(n int) string
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(testTimeout))
 	br := bufio.NewReader(conn)
-	for served := 0; closeAfter == 0 || served < closeAfter; served++ {
+	for served := 0; closeAfter <= 0 || served < closeAfter; served++ {
 		var head strings.Builder
 		length := 0
 		for {
@@ -82,6 +85,9 @@ func (s *scripted) serve(conn net.Conn, closeAfter int, reply func(n int) string
 		}
 		body := make([]byte, length)
 		if _, err := io.ReadFull(br, body); err != nil {
+			return
+		}
+		if closeAfter < 0 && served >= -closeAfter {
 			return
 		}
 		select {
@@ -196,9 +202,10 @@ func TestFastPathRetriesOnlyIdempotentRequests(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.method, func(t *testing.T) {
-			// The server closes every connection after one response, without
-			// saying so: the client pools it and finds it dead on reuse.
-			s := newScripted(t, 1, func(int) string { return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" })
+			// The server drops every connection when a second request
+			// arrives on it, without answering: the pooled connection passes
+			// the idle check and dies once the request is written.
+			s := newScripted(t, -1, func(int) string { return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" })
 			c := newFastClient(t, Options{})
 			call := func() error {
 				_, err := c.Do(testCtx(t), &Request{Method: tc.method, URL: mustURL(t, s.url+"/"), Body: []byte("b")})
@@ -213,6 +220,7 @@ func TestFastPathRetriesOnlyIdempotentRequests(t *testing.T) {
 			if tc.wantRetry && err != nil {
 				t.Fatalf("second call not retried: %v", err)
 			}
+			t.Logf("second call: %v", err)
 			if !tc.wantRetry && err == nil {
 				t.Fatal("second call succeeded: it was replayed on a fresh connection")
 			}
@@ -355,24 +363,6 @@ func TestFastPathIdlePool(t *testing.T) {
 	c.CloseIdleConnections()
 	if n := idle(); n != 0 {
 		t.Errorf("%d idle connections after CloseIdleConnections", n)
-	}
-}
-
-func TestFastPathFallsBackAtConnLimit(t *testing.T) {
-	checkLeaks(t)
-	s := newScripted(t, 0, func(int) string { return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" })
-	c := newFastClient(t, Options{})
-	u := mustURL(t, s.url+"/")
-	c.fast.mu.Lock()
-	c.fast.hosts[u.Host] = &hostConns{total: MaxConnsPerHost}
-	c.fast.mu.Unlock()
-	_, _, ok, err := c.fast.getConn(testCtx(t), u.Host, u, false)
-	if ok || err != nil {
-		t.Fatalf("getConn at the limit: ok=%v err=%v, want a fallback", ok, err)
-	}
-	resp, err := c.Do(testCtx(t), &Request{URL: u})
-	if err != nil || string(resp.Body) != "ok" {
-		t.Fatalf("fallback call: %v", err)
 	}
 }
 

@@ -219,6 +219,12 @@ func frame(p *parsedResponse, method string, cl, te []string) error {
 		if code == http.StatusNoContent {
 			resp.ContentLength = 0
 		}
+		// A 204 announcing a body, or a 304 announcing a chunked one,
+		// leaves the framing in doubt: the server may send those bytes
+		// anyway. The connection is not reused.
+		if code == http.StatusNoContent && (length > 0 || chunked) || code == http.StatusNotModified && chunked {
+			p.keepAlive = false
+		}
 	case chunked:
 		p.frame = frameChunked
 		resp.TransferEncoding = []string{"chunked"}

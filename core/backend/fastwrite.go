@@ -33,10 +33,10 @@ type outRequest struct {
 // too, so no request ever carries two framing or Host headers.
 func excludedHeader(k string) bool {
 	switch k {
-	case "Host", "User-Agent", "Content-Length", "Transfer-Encoding", "Trailer":
+	case "Host", "User-Agent", "Content-Length", "Transfer-Encoding", "Trailer", "Connection":
 		return true
 	}
-	for _, x := range [...]string{"Host", "Content-Length", "Transfer-Encoding", "Trailer"} {
+	for _, x := range [...]string{"Host", "Content-Length", "Transfer-Encoding", "Trailer", "Connection"} {
 		if len(k) == len(x) && strings.EqualFold(k, x) {
 			return true
 		}
@@ -68,9 +68,6 @@ func (t *fastTransport) prepare(o *outRequest, method string, u *url.URL, h http
 			return nil, true, fmt.Errorf("%w: control character or space in the URL query", ErrInvalidRequest)
 		}
 	}
-	if _, ok := h["Connection"]; ok {
-		return nil, false, nil // connection management asked for by the caller
-	}
 	for k, vs := range h {
 		if !validToken(k) {
 			return nil, true, fmt.Errorf("%w: bad header name %q", ErrInvalidRequest, truncate(k))
@@ -91,7 +88,10 @@ func (t *fastTransport) prepare(o *outRequest, method string, u *url.URL, h http
 		o.userAgent = first(h, "User-Agent")
 	}
 	o.gzip = t.compress && first(h, "Accept-Encoding") == "" && first(h, "Range") == "" && method != http.MethodHead
-	o.close = !t.keepAlive
+	// A caller's Connection header is honoured for "close" and otherwise
+	// dropped: the fast path manages the connection, and its other tokens
+	// mean nothing to an HTTP/1.1 server (excludedHeader).
+	o.close = !t.keepAlive || hasToken(h["Connection"], "close")
 	return keys, true, nil
 }
 
