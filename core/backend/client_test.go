@@ -425,7 +425,9 @@ func TestDoReusesConnections(t *testing.T) {
 			}
 			s.Start()
 			defer s.Close()
-			c := NewClient(tc.opts)
+			opts := tc.opts
+			opts.netHTTPOnly = testNetHTTPOnly
+			c := NewClient(opts)
 			defer c.CloseIdleConnections()
 			for i := range 50 {
 				p := paths[i%len(paths)]

@@ -196,14 +196,8 @@ func FuzzIdleDesync(f *testing.F) {
 			time.Sleep(time.Millisecond) // loopback delivery of the second write
 			return r1, replayCall(c, base+"2")
 		}
-		fast := NewClient(Options{})
-		if fast.fast == nil {
-			fast.fast = newFastTransport(Options{})
-		}
-		f1, f2 := run(fast)
-		std := NewClient(Options{})
-		std.fast = nil
-		s1, _ := run(std)
+		f1, f2 := run(NewClient(Options{}))
+		s1, _ := run(NewClient(Options{netHTTPOnly: true}))
 
 		if f1.err == nil {
 			if s1.err != nil {

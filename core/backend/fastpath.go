@@ -16,15 +16,12 @@ import (
 	"time"
 )
 
-// fastPathEnabled makes NewClient serve plain-http calls with the fast
-// path below instead of net/http. It is a constant in production; only
-// TestMain flips it, before any test runs, to run the suite in both modes.
-var fastPathEnabled = true
-
-// fastTransport is a lean HTTP/1.1 client for http:// backends: pooled
+// fastTransport is an [http.RoundTripper]: a lean HTTP/1.1 client for
+// http:// backends that hands every other call to net/http's transport (std).
+// It keeps pooled
 // keep-alive connections, requests written by hand in one write, responses
 // parsed strictly (RFC 9112) without the per-connection goroutines of
-// net/http. Whatever it does not cover falls back to net/http:
+// net/http. Whatever it does not cover goes to std:
 //   - https, userinfo in the URL, opaque URLs, non-ASCII hosts;
 //   - every call when Options.ExpectContinueTimeout > 0.
 //
@@ -48,6 +45,7 @@ var fastPathEnabled = true
 // before the response is read, so a backend that answers early without
 // reading a large body stalls the call until its deadline.
 type fastTransport struct {
+	std            http.RoundTripper // net/http's transport, for what the fast path does not cover
 	dialer         net.Dialer
 	keepAlive      bool
 	compress       bool
@@ -69,9 +67,9 @@ type fastTransport struct {
 	retired atomic.Int64 // pooled connections that failed the idle check
 }
 
-// newFastTransport returns the fast path for o, or nil when o asks for
-// something only net/http does.
-func newFastTransport(o Options) *fastTransport {
+// newFastTransport returns the fast path for o in front of std, or nil
+// when o asks for something only net/http does.
+func newFastTransport(o Options, std http.RoundTripper) *fastTransport {
 	if o.ExpectContinueTimeout > 0 {
 		return nil
 	}
@@ -80,6 +78,7 @@ func newFastTransport(o Options) *fastTransport {
 		perHost = DefaultMaxIdleConnsPerHost
 	}
 	return &fastTransport{
+		std: std,
 		dialer: net.Dialer{
 			Timeout:       positiveOr(o.DialTimeout, DefaultDialTimeout),
 			KeepAlive:     nonZeroOr(o.DialKeepAlive, DefaultDialKeepAlive),
@@ -95,9 +94,43 @@ func newFastTransport(o Options) *fastTransport {
 	}
 }
 
-// roundTrip sends one request. ok is false when the fast path does not
-// apply and the caller must use net/http; nothing was sent then.
-func (t *fastTransport) roundTrip(ctx context.Context, method string, u *url.URL, h http.Header, body []byte) (*http.Response, bool, error) {
+// RoundTrip implements [http.RoundTripper]. A plain-http request whose
+// body is empty or came from this package's request builder takes the fast
+// path; any other goes to net/http's transport.
+func (t *fastTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	switch b := req.Body.(type) {
+	case nil:
+	case *bodyReader:
+		if int64(b.Len()) != b.Size() || req.ContentLength != b.Size() {
+			return t.std.RoundTrip(req) // partly read: only net/http knows what to do
+		}
+		body = b.bytes
+	default:
+		if req.Body != http.NoBody {
+			return t.std.RoundTrip(req)
+		}
+	}
+	if req.URL == nil || req.URL.Scheme != "http" || req.Close || len(req.TransferEncoding) > 0 || len(req.Trailer) > 0 {
+		return t.std.RoundTrip(req)
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	resp, ok, err := t.send(req.Context(), method, req.URL, req.Header, body)
+	if !ok {
+		return t.std.RoundTrip(req)
+	}
+	if resp != nil {
+		resp.Request = req
+	}
+	return resp, err
+}
+
+// send sends one request. ok is false when the fast path does not apply
+// and the caller must use std; nothing was sent then.
+func (t *fastTransport) send(ctx context.Context, method string, u *url.URL, h http.Header, body []byte) (*http.Response, bool, error) {
 	var buf [maxSortedKeys]string
 	var o outRequest
 	keys, ok, err := t.prepare(&o, method, u, h, body, buf[:0])

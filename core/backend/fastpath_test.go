@@ -106,7 +106,8 @@ func (s *scripted) serve(conn net.Conn, closeAfter int, reply func(n int) string
 func newFastClient(t *testing.T, o Options) *Client {
 	t.Helper()
 	c := newClient(t, o)
-	c.fast = newFastTransport(o)
+	c.fast = newFastTransport(o, c.transport)
+	c.rt = c.fast
 	return c
 }
 
@@ -379,8 +380,58 @@ func TestFastPathUsedForHTTP(t *testing.T) {
 	if n != 1 {
 		t.Errorf("fast path pooled %d connections, want 1", n)
 	}
-	if newFastTransport(Options{ExpectContinueTimeout: time.Second}) != nil {
+	if newFastTransport(Options{ExpectContinueTimeout: time.Second}, c.transport) != nil {
 		t.Error("fast path used with ExpectContinueTimeout")
+	}
+}
+
+// TestFastPathIsARoundTripper checks the fast path as an http.RoundTripper:
+// a plain-http request with no body or a body from this package takes it;
+// a streamed body or https goes to net/http's transport behind it.
+func TestFastPathIsARoundTripper(t *testing.T) {
+	checkLeaks(t)
+	s := newScripted(t, 0, func(int) string { return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" })
+	c := newFastClient(t, Options{})
+	var rt http.RoundTripper = c.fast
+	pooled := func() int {
+		c.fast.mu.Lock()
+		defer c.fast.mu.Unlock()
+		return c.fast.idleTotal
+	}
+	for _, tc := range []struct {
+		name     string
+		req      *http.Request
+		wantFast bool
+	}{
+		{"no body", newRequest(testCtx(t), http.MethodGet, mustURL(t, s.url+"/a"), http.Header{}, nil), true},
+		{"package body", newRequest(testCtx(t), http.MethodPost, mustURL(t, s.url+"/b"), http.Header{}, []byte("xy")), true},
+		{"streamed body", func() *http.Request {
+			r, _ := http.NewRequestWithContext(testCtx(t), http.MethodPost, s.url+"/c", io.NopCloser(strings.NewReader("xy")))
+			r.ContentLength = 2
+			return r
+		}(), false},
+	} {
+		c.CloseIdleConnections()
+		resp, err := rt.RoundTrip(tc.req)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if string(b) != "ok" || resp.Request != tc.req {
+			t.Errorf("%s: body %q, Request set %v", tc.name, b, resp.Request == tc.req)
+		}
+		if got := pooled() == 1; got != tc.wantFast {
+			t.Errorf("%s: went through the fast path: %v, want %v", tc.name, got, tc.wantFast)
+		}
+	}
+	c.CloseIdleConnections()
+	raw := <-s.raw
+	for len(s.raw) > 0 {
+		raw = <-s.raw
+	}
+	if !strings.HasSuffix(raw, "\r\n\r\nxy") {
+		t.Errorf("the streamed body was not sent: %q", raw)
 	}
 }
 

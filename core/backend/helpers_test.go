@@ -31,10 +31,15 @@ func newServer(t testing.TB, h http.HandlerFunc) *httptest.Server {
 	return s
 }
 
-// newClient returns a Client whose idle connections close at the end of
-// the test.
+// testNetHTTPOnly makes newClient send every call through net/http: TestMain
+// sets it for the suite's second pass.
+var testNetHTTPOnly bool
+
+// newClient returns a Client in the suite's mode whose idle connections
+// close at the end of the test.
 func newClient(t testing.TB, o Options) *Client {
 	t.Helper()
+	o.netHTTPOnly = o.netHTTPOnly || testNetHTTPOnly
 	c := NewClient(o)
 	t.Cleanup(c.CloseIdleConnections)
 	return c

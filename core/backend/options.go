@@ -75,6 +75,10 @@ type Options struct {
 	// against the system roots with TLS 1.2 as the minimum version. A
 	// non-nil config is cloned; a MinVersion below TLS 1.2 is raised to it.
 	TLSConfig *tls.Config
+
+	// netHTTPOnly sends every call through net/http's transport, without
+	// the fast path. This package's tests set it to run the suite both ways.
+	netHTTPOnly bool
 }
 
 // newTransport builds the tuned transport described by o.

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 		code = runMode(m, "fast path")
 	}
 	if f := flag.Lookup("test.fuzz"); code == 0 && mode != "fast" && (f == nil || f.Value.String() == "") {
-		fastPathEnabled = false
+		testNetHTTPOnly = true
 		code = runMode(m, "net/http")
 	}
 	os.Exit(code)
