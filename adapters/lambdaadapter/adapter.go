@@ -87,7 +87,28 @@ func New(h http.Handler, o Options) *Adapter {
 	return a
 }
 
-// Handle is the lambda.Start handler. It answers every HTTP-shaped event
+// Invoke implements aws-lambda-go's lambda.Handler, so lambda.Start(a) runs the adapter
+// without reflection: the runtime loop hands the payload over exactly as it
+// arrived (no encoding/json pass before Handle) and sends the reply bytes
+// untouched. A payload that is not valid JSON never reaches Handle: it is
+// the *json.SyntaxError function error aws-lambda-go's own decoding reports
+// (lambda.md §2.1).
+func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	if !json.Valid(payload) {
+		var v json.RawMessage
+		return nil, json.Unmarshal(payload, &v)
+	}
+	out, err := a.Handle(ctx, payload)
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := out.(*reply); ok {
+		return r.b, nil
+	}
+	return io.ReadAll(out)
+}
+
+// Handle answers every HTTP-shaped event
 // (REST v1, HTTP API v2, Function URL, ALB) with a reply in that trigger's
 // format and a nil error, whatever the event holds (lambda.md R1). Direct
 // invocations get the endpoint's document, or an error result; so do

@@ -57,9 +57,10 @@ func appendJSONString[T ~string | ~[]byte](dst []byte, s T) []byte {
 // untouched (lambda.md R9).
 type reply struct {
 	r *bytes.Reader
+	b []byte // the whole payload, for Invoke
 }
 
-func newReply(b []byte) *reply { return &reply{r: bytes.NewReader(b)} }
+func newReply(b []byte) *reply { return &reply{r: bytes.NewReader(b), b: b} }
 
 // Read implements io.Reader.
 func (p *reply) Read(b []byte) (int, error) { return p.r.Read(b) }

@@ -22,5 +22,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, boot.Describe(err))
 		os.Exit(1)
 	}
-	lambda.Start(a.Handle)
+	lambda.Start(a) // a lambda.Handler: no reflection
 }
