@@ -13,6 +13,12 @@ import (
 	"time"
 )
 
+// DeadlineMargin is kept free before an invocation's deadline so that the
+// reply is written and returned before Lambda ends the invocation
+// (krakend-compat §15): the composition root passes it to the executor as
+// exec.Options.DeadlineMargin.
+const DeadlineMargin = 250 * time.Millisecond
+
 const (
 	// maxResponseBytes caps the marshalled reply, envelope and base64
 	// included (lambda.md R7): Lambda's synchronous response limit.

@@ -35,10 +35,6 @@ const (
 	AgentName = "Tributary"
 )
 
-// lambdaMargin is subtracted from a caller deadline (the Lambda invocation
-// deadline) so that the response is written before it passes (§15).
-const lambdaMargin = 250 * time.Millisecond
-
 // Request is one inbound request, as an adapter hands it to the gateway.
 type Request struct {
 	// Method is the request method exactly as received.
@@ -90,6 +86,10 @@ type Options struct {
 	Client *backend.Client
 	// Logger receives backend failures. Default: discard.
 	Logger *slog.Logger
+	// DeadlineMargin is kept free before a deadline the caller's context
+	// carries, so the response is written before it passes: the Lambda
+	// composition root sets the invocation's margin (§15). Default 0.
+	DeadlineMargin time.Duration
 }
 
 // Gateway executes a plan. It is safe for concurrent use.
@@ -97,11 +97,12 @@ type Gateway struct {
 	plan   *plan.Plan
 	client *backend.Client
 	log    *slog.Logger
+	margin time.Duration // Options.DeadlineMargin
 }
 
 // New returns a gateway for p.
 func New(p *plan.Plan, o Options) *Gateway {
-	g := &Gateway{plan: p, client: o.Client, log: o.Logger}
+	g := &Gateway{plan: p, client: o.Client, log: o.Logger, margin: max(o.DeadlineMargin, 0)}
 	if g.client == nil {
 		g.client = backend.NewClient(p.Transport)
 	}
@@ -135,7 +136,7 @@ func (g *Gateway) Serve(ctx context.Context, r *Request) *Response {
 	switch res.Kind {
 	case route.Found:
 	case route.MethodNotAllowed:
-		if r.Method == http.MethodOptions && g.plan.Config.Router.AutoOptions {
+		if r.Method == http.MethodOptions && g.plan.Router.AutoOptions {
 			return optionsResponse(res.Allow)
 		}
 		resp := g.errorResponse(http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed on this path")
@@ -148,7 +149,7 @@ func (g *Gateway) Serve(ctx context.Context, r *Request) *Response {
 	case route.BadPath, route.BadParam:
 		return g.errorResponse(http.StatusBadRequest, "invalid_path", res.Message)
 	default:
-		if r.Method == http.MethodOptions && g.plan.Config.Router.AutoOptions {
+		if r.Method == http.MethodOptions && g.plan.Router.AutoOptions {
 			if allow := g.plan.Routes.Allowed(r.RawPath); allow != "" {
 				return optionsResponse(allow)
 			}
@@ -240,10 +241,10 @@ func (g *Gateway) errorResponse(status int, code, msg string) *Response {
 	h.Set(HeaderCompleted, "false")
 	var body []byte
 	switch {
-	case status == http.StatusNotFound && g.plan.Config.Router.ErrorBody404 != nil:
-		body = g.plan.Config.Router.ErrorBody404
-	case status == http.StatusMethodNotAllowed && g.plan.Config.Router.ErrorBody405 != nil:
-		body = g.plan.Config.Router.ErrorBody405
+	case status == http.StatusNotFound && g.plan.Router.ErrorBody404 != nil:
+		body = g.plan.Router.ErrorBody404
+	case status == http.StatusMethodNotAllowed && g.plan.Router.ErrorBody405 != nil:
+		body = g.plan.Router.ErrorBody405
 	default:
 		body = ErrorBody(code, msg)
 	}

@@ -32,7 +32,7 @@ type result struct {
 func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpoint, params []route.Param, q urltpl.Query, r *Request, body []byte) *Response {
 	deadline := arrival.Add(ep.Timeout)
 	if d, ok := ctx.Deadline(); ok {
-		if d = d.Add(-lambdaMargin); d.Before(deadline) {
+		if d = d.Add(-g.margin); d.Before(deadline) {
 			deadline = d
 		}
 	}
@@ -258,7 +258,7 @@ func (g *Gateway) noData(ep *plan.Endpoint, results []result, timedOut bool) *Re
 		h := make(http.Header, 2)
 		h[HeaderCompleted] = []string{"false"}
 		out := &Response{Status: resp.Status, Header: h}
-		if g.plan.Config.Router.ReturnErrorMsg {
+		if g.plan.Router.ReturnErrorMsg {
 			if ct := resp.Header.Get("Content-Type"); ct != "" {
 				h.Set("Content-Type", ct)
 			}
@@ -274,7 +274,7 @@ func (g *Gateway) failure(status int, code string, results []result) *Response {
 	if status == http.StatusGatewayTimeout {
 		msg = "the backends did not answer in time"
 	}
-	if g.plan.Config.Router.ReturnErrorMsg {
+	if g.plan.Router.ReturnErrorMsg {
 		var parts []string
 		for _, res := range results {
 			if res.err != nil {

@@ -59,6 +59,15 @@ type Plan struct {
 	MaxBodyBytes int64
 	// Transport configures the one shared upstream transport.
 	Transport backend.Options
+	// Router is the router behaviour request time needs.
+	Router Router
+	// Edge is what transport adapters need: built-in endpoints, access log,
+	// client IP rules.
+	Edge Edge
+	// Server is what a server adapter needs to listen.
+	Server Server
+	// Source names the config in messages (the file given to the loader).
+	Source string
 }
 
 // Endpoint is one compiled endpoint.
@@ -169,6 +178,8 @@ func Compile(cfg *config.Config) (*Plan, error) {
 	}
 	p.Routes = table
 	p.Transport = tr
+	p.Router, p.Edge, p.Server = compileEdge(cfg, cfg.MaxRequestBodyBytes)
+	p.Source = cfg.Source
 	return p, nil
 }
 

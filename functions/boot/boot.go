@@ -96,7 +96,7 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 	for _, w := range cfg.Warnings {
 		logger.Warn("config warning", "warning", w.String())
 	}
-	gw := exec.New(p, exec.Options{Logger: logger})
+	gw := exec.New(p, exec.Options{Logger: logger, DeadlineMargin: lambdaadapter.DeadlineMargin})
 	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Version: o.Version})
 	return lambdaadapter.New(h, lambdaadapter.Options{
 		BasePath:       vars[EnvBasePath],
