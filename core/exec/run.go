@@ -166,7 +166,7 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 	case plan.EncodingString:
 		obj = shape.DecodeString(resp.Body)
 	default:
-		obj, err = shape.DecodeJSON(resp.Body, b.IsCollection)
+		obj, err = shape.DecodeJSON(resp.Body, b.Expect)
 	}
 	if err != nil {
 		res.err = fmt.Errorf("decoding the response of backend %d: %w", b.Index, err)

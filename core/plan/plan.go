@@ -106,9 +106,10 @@ type Backend struct {
 	Pattern string
 	// URL is the compiled url_pattern.
 	URL *urltpl.Template
-	// Encoding and IsCollection select the decoder.
-	Encoding     Encoding
-	IsCollection bool
+	// Encoding selects the decoder; Expect is what the json decoder
+	// requires at the top of the body (is_collection).
+	Encoding Encoding
+	Expect   shape.Expect
 	// Shape is the compiled target/allow/deny/mapping/group rules.
 	Shape *shape.Spec
 	// Headers is the backend-level header filter, applied to the set the
@@ -183,6 +184,14 @@ func Compile(cfg *config.Config) (*Plan, error) {
 	return p, nil
 }
 
+// expectOf is the top-level JSON value a backend's body must hold.
+func expectOf(isCollection bool) shape.Expect {
+	if isCollection {
+		return shape.ExpectCollection
+	}
+	return shape.ExpectObject
+}
+
 func diag(cfg *config.Config, path string, pos config.Position, problem string) config.Diagnostic {
 	return config.Diagnostic{File: cfg.Source, Pos: pos, Path: path, Problem: problem}
 }
@@ -242,7 +251,7 @@ func compileBackend(i int, e *config.Endpoint, b *config.Backend) (*Backend, err
 		Hosts:            b.Host,
 		Pattern:          b.URLPattern,
 		URL:              tpl,
-		IsCollection:     b.IsCollection,
+		Expect:           expectOf(b.IsCollection),
 		Shape:            spec,
 		ReturnErrorCode:  b.ReturnErrorCode,
 		MaxResponseBytes: b.MaxResponseBytes,

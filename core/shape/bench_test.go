@@ -67,7 +67,7 @@ func BenchmarkDecodeJSON(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(c.body)))
 			for b.Loop() {
-				if _, err := DecodeJSON(c.body, c.collection); err != nil {
+				if _, err := DecodeJSON(c.body, expectOf(c.collection)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -113,7 +113,7 @@ func BenchmarkEncodingJSONValid(b *testing.B) {
 func BenchmarkApplyAllowNested(b *testing.B) {
 	body := []byte(benchUser(1))
 	s := mustCompile(b, SpecConfig{Allow: []string{"id", "name", "address.city", "address.geo.lat", "teams"}})
-	o, err := DecodeJSON(body, false)
+	o, err := DecodeJSON(body, ExpectObject)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func BenchmarkApplyDeny1MB(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		o, err := DecodeJSON(body, false)
+		o, err := DecodeJSON(body, ExpectObject)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func BenchmarkMerge4(b *testing.B) {
 }
 
 func BenchmarkAppendObject(b *testing.B) {
-	coll, err := DecodeJSON([]byte(benchCollection()), true)
+	coll, err := DecodeJSON([]byte(benchCollection()), ExpectCollection)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,14 +14,26 @@ type valSpan struct{ vs, ve int }
 // spanBuf is how many members are tracked before the heap is needed.
 const spanBuf = 64
 
+// Expect is the JSON value DecodeJSON requires at the top of a body.
+type Expect uint8
+
+const (
+	// ExpectObject requires one JSON object: the default.
+	ExpectObject Expect = iota
+	// ExpectCollection requires one JSON array (is_collection), returned
+	// as {"collection": [...]}.
+	ExpectCollection
+)
+
 // DecodeJSON decodes a backend body with encoding json (krakend-compat.md
-// §10). The body must be one JSON object, or one JSON array when isCollection
-// is set, which gives {"collection": [...]}. An empty or whitespace-only body
+// §10). The body must be one JSON object, or one JSON array with
+// ExpectCollection, which gives {"collection": [...]}. An empty or whitespace-only body
 // and null give {}. Other types fail with ErrType, bad syntax with ErrSyntax,
 // nesting deeper than MaxDepth with ErrTooDeep, always as a *DecodeError; a
 // body whose first byte shows the wrong container type fails with ErrType
 // without being scanned further. Values alias body when it needed no change.
-func DecodeJSON(body []byte, isCollection bool) (Object, error) {
+func DecodeJSON(body []byte, want Expect) (Object, error) {
+	isCollection := want == ExpectCollection
 	i := skipSpace(body, 0)
 	if i == len(body) {
 		return Object{}, nil
@@ -47,11 +59,11 @@ func DecodeJSON(body []byte, isCollection bool) (Object, error) {
 			return Object{}, nil
 		}
 	}
-	want := "object"
+	kind := "object"
 	if isCollection {
-		want = "array"
+		kind = "array"
 	}
-	return Object{}, typeError(want, kindOf(body[i]))
+	return Object{}, typeError(kind, kindOf(body[i]))
 }
 
 // DecodeSafeJSON decodes a body with encoding safejson (krakend-compat.md

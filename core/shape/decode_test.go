@@ -111,7 +111,7 @@ func TestDecodeJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := []byte(tt.body)
-			o, err := DecodeJSON(body, tt.collection)
+			o, err := DecodeJSON(body, expectOf(tt.collection))
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tt.wantErr)
@@ -151,7 +151,7 @@ func TestDecodeErrorReasons(t *testing.T) {
 		{strings.Repeat("[", 300), true, "nesting deeper than 256", 256},
 	}
 	for _, tt := range tests {
-		_, err := DecodeJSON([]byte(tt.body), tt.collection)
+		_, err := DecodeJSON([]byte(tt.body), expectOf(tt.collection))
 		var de *DecodeError
 		if !errors.As(err, &de) {
 			t.Fatalf("%q: err = %v, want *DecodeError", tt.body, err)
@@ -163,7 +163,7 @@ func TestDecodeErrorReasons(t *testing.T) {
 }
 
 func TestDecodeMembers(t *testing.T) {
-	o, err := DecodeJSON([]byte(`{ "a\u0062" : 1 , "c\"d":"\u00e9" }`), false)
+	o, err := DecodeJSON([]byte(`{ "a\u0062" : 1 , "c\"d":"\u00e9" }`), ExpectObject)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestDecodeNameEscapes(t *testing.T) {
 		{"\"\xff\"", "\uFFFD"},
 	}
 	for _, tt := range tests {
-		o, err := DecodeJSON([]byte(`{`+tt.key+`:0}`), false)
+		o, err := DecodeJSON([]byte(`{`+tt.key+`:0}`), ExpectObject)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.key, err)
 		}
@@ -229,7 +229,7 @@ func TestDecodeManyDuplicates(t *testing.T) {
 		b.WriteString(`"k` + strconv.Itoa(i%50) + `":` + strconv.Itoa(i))
 	}
 	b.WriteString("}")
-	o, err := DecodeJSON([]byte(b.String()), false)
+	o, err := DecodeJSON([]byte(b.String()), ExpectObject)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestDecodeManyDuplicates(t *testing.T) {
 
 func TestDecodeAliasesCompactBody(t *testing.T) {
 	body := []byte(`{"a":{"b":[1,2]},"c":"d"}`)
-	o, err := DecodeJSON(body, false)
+	o, err := DecodeJSON(body, ExpectObject)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestDecodeAliasesCompactBody(t *testing.T) {
 		}
 	}
 	coll := []byte(`[1,2,3]`)
-	o, err = DecodeJSON(coll, true)
+	o, err = DecodeJSON(coll, ExpectCollection)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestDecodeAliasesCompactBody(t *testing.T) {
 		t.Fatalf("collection was copied")
 	}
 	pretty := []byte("{\"a\": [1, 2]}")
-	o, err = DecodeJSON(pretty, false)
+	o, err = DecodeJSON(pretty, ExpectObject)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,9 +349,17 @@ func TestDepthLimit(t *testing.T) {
 
 func safe(b string) error { _, err := DecodeSafeJSON([]byte(b)); return err }
 
-func object(b string) error { _, err := DecodeJSON([]byte(b), false); return err }
+// expectOf is the Expect for a table's collection column.
+func expectOf(collection bool) Expect {
+	if collection {
+		return ExpectCollection
+	}
+	return ExpectObject
+}
 
-func collection(b string) error { _, err := DecodeJSON([]byte(b), true); return err }
+func object(b string) error { _, err := DecodeJSON([]byte(b), ExpectObject); return err }
+
+func collection(b string) error { _, err := DecodeJSON([]byte(b), ExpectCollection); return err }
 
 func compact(b string) error { _, err := Compact(nil, []byte(b)); return err }
 

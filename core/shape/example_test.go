@@ -19,11 +19,11 @@ func Example() {
 
 	// Per request: decode each backend body, shape it, merge in declaration
 	// order, encode once.
-	u, err := shape.DecodeJSON([]byte(`{"name": "Ada", "age": 36, "address": {"street": "x", "city": "London"}}`), false)
+	u, err := shape.DecodeJSON([]byte(`{"name": "Ada", "age": 36, "address": {"street": "x", "city": "London"}}`), shape.ExpectObject)
 	if err != nil {
 		panic(err)
 	}
-	p, err := shape.DecodeJSON([]byte(`{"data": {"code": "SPRING", "discount": 1e-1}}`), false)
+	p, err := shape.DecodeJSON([]byte(`{"data": {"code": "SPRING", "discount": 1e-1}}`), shape.ExpectObject)
 	if err != nil {
 		panic(err)
 	}
@@ -37,7 +37,7 @@ func ExampleSpec_Apply_mapping() {
 	if err != nil {
 		panic(err)
 	}
-	o, err := shape.DecodeJSON([]byte(`{"a":1,"b":2,"z":3}`), false)
+	o, err := shape.DecodeJSON([]byte(`{"a":1,"b":2,"z":3}`), shape.ExpectObject)
 	if err != nil {
 		panic(err)
 	}
@@ -46,8 +46,8 @@ func ExampleSpec_Apply_mapping() {
 }
 
 func ExampleMerge() {
-	a, _ := shape.DecodeJSON([]byte(`{"id":1,"name":"first"}`), false)
-	b, _ := shape.DecodeJSON([]byte(`{"extra":true,"name":"second"}`), false)
+	a, _ := shape.DecodeJSON([]byte(`{"id":1,"name":"first"}`), shape.ExpectObject)
+	b, _ := shape.DecodeJSON([]byte(`{"extra":true,"name":"second"}`), shape.ExpectObject)
 	fmt.Println(string(shape.AppendObject(nil, shape.Merge(a, b))))
 	// Output: {"id":1,"name":"second","extra":true}
 }

@@ -110,7 +110,7 @@ func FuzzDecodeBackend(f *testing.F) {
 		)
 		switch enc % 3 {
 		case 0:
-			o, err = DecodeJSON(body, isCollection)
+			o, err = DecodeJSON(body, expectOf(isCollection))
 		case 1:
 			o, err = DecodeSafeJSON(body)
 		default:
@@ -347,7 +347,7 @@ func checkShape(t *testing.T, body []byte, c SpecConfig) {
 	if err != nil {
 		return
 	}
-	o, err := DecodeJSON(body, false)
+	o, err := DecodeJSON(body, ExpectObject)
 	if err != nil {
 		return
 	}
@@ -366,7 +366,7 @@ func checkShape(t *testing.T, body []byte, c SpecConfig) {
 		t.Fatalf("output of %d bytes from %d", len(out), len(body))
 	}
 	// Deterministic.
-	o2, _ := DecodeJSON(body, false)
+	o2, _ := DecodeJSON(body, ExpectObject)
 	if again := AppendObject(nil, s.Apply(o2)); !bytes.Equal(again, out) {
 		t.Fatalf("second run gave %q, first %q", again, out)
 	}

@@ -92,7 +92,7 @@ func mustCompile(t testing.TB, c SpecConfig) *Spec {
 
 func mustDecode(t testing.TB, body string) Object {
 	t.Helper()
-	o, err := DecodeJSON([]byte(body), false)
+	o, err := DecodeJSON([]byte(body), ExpectObject)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestApplySynthesisedMembers(t *testing.T) {
 	if got, want := encode(s.Apply(o)), `{"g":{"text":"hi"}}`; got != want {
 		t.Fatalf("got %s, want %s", got, want)
 	}
-	coll, err := DecodeJSON([]byte(`[{"a":{"b":1,"c":2}}]`), true)
+	coll, err := DecodeJSON([]byte(`[{"a":{"b":1,"c":2}}]`), ExpectCollection)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +325,7 @@ func TestApplyConcurrent(t *testing.T) {
 		go func() {
 			got := ""
 			for range 200 {
-				o, err := DecodeJSON(body, false)
+				o, err := DecodeJSON(body, ExpectObject)
 				if err != nil {
 					done <- err.Error()
 					return
