@@ -21,7 +21,7 @@ run: build ## serve the bundled demo config (with demo backends) on :8080
 	./$(BIN) run
 
 build: ## build bin/tributary
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./local
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./local/tributary
 
 # The AWS Lambda Runtime Interface Emulator (the one `sam local` runs),
 # installed from the Go module proxy into bin/ (never a go.mod require).
@@ -51,7 +51,7 @@ bench: ## micro-benchmarks of the hot path (shaping, routing, URL building, full
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./core/... ./adapters/...
 
 template: ## regenerate template.yaml from the bundled config
-	$(GO) run ./local sam generate --per-endpoint -o template.yaml
+	$(GO) run ./local/tributary sam generate --per-endpoint -o template.yaml
 
 build-GatewayFunction build-RestGatewayFunction:
 	$(GO_BUILD) ./functions/gateway

@@ -90,7 +90,7 @@ func TestTemplateUpToDate(t *testing.T) {
 		t.Fatalf("Generate: %v", err)
 	}
 	if !bytes.Equal(got, want) {
-		regen := "go run ./local " + strings.TrimPrefix(r.command, "tributary ") + " -o template.yaml"
+		regen := "go run ./local/tributary " + strings.TrimPrefix(r.command, "tributary ") + " -o template.yaml"
 		t.Fatalf("template.yaml is out of date (first difference at line %d). Regenerate it from the repository root with:\n\t%s\nor `make template`.",
 			firstDiffLine(got, want), regen)
 	}

@@ -8,7 +8,7 @@
 //
 // Three processes take part, as in the reference measurement: a stub
 // backend (this binary re-executed as `loadtest backend`), the real
-// `tributary` binary built from ./local, and the load generator (this
+// `tributary` binary built from ./local/tributary, and the load generator (this
 // process). For each scenario the rounds are interleaved — direct, gateway,
 // direct, gateway, … — and the medians are compared. Everything listens on
 // 127.0.0.1; every child is stopped on exit and on SIGINT.
@@ -99,7 +99,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.gwProcs, "gateway-procs", 0, "GOMAXPROCS of the gateway (0: Go's default)")
 	fs.IntVar(&o.backProcs, "backend-procs", 0, "GOMAXPROCS of the stub backend (0: Go's default)")
 	fs.IntVar(&o.startupRuns, "startup-runs", 11, "start-up measurements with the 100-endpoint config (0: skip)")
-	fs.StringVar(&o.gatewayBin, "gateway", "", "prebuilt tributary binary (default: go build ./local)")
+	fs.StringVar(&o.gatewayBin, "gateway", "", "prebuilt tributary binary (default: go build ./local/tributary)")
 	fs.StringVar(&o.repo, "repo", "", "repository root to build from (default: found above the working directory)")
 	fs.StringVar(&o.jsonPath, "json", "", "also write every number as JSON to this file")
 	fs.Usage = func() {

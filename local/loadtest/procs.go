@@ -225,11 +225,11 @@ func findRepo(dir string) (string, error) {
 // buildGateway builds the tributary binary from repo into out, like
 // `make build` (CGO off, -trimpath).
 func buildGateway(ctx context.Context, goBin, repo, out string, env []string) error {
-	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-o", out, "./local")
+	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-o", out, "./local/tributary")
 	cmd.Dir = repo
 	cmd.Env = append(childEnv(env, 0), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./local: %w\n%s", err, b)
+		return fmt.Errorf("go build ./local/tributary: %w\n%s", err, b)
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func measureAll(ctx context.Context, o options, gen generator, rep *report, prog
 			return fmt.Errorf("building the gateway: %w", err)
 		}
 		bin = filepath.Join(dir, "tributary")
-		fmt.Fprintf(progress, "building the gateway (go build ./local in %s)…\n", repo)
+		fmt.Fprintf(progress, "building the gateway (go build ./local/tributary in %s)…\n", repo)
 		if err := buildGateway(ctx, goBin, repo, bin, o.env); err != nil {
 			return err
 		}

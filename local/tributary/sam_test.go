@@ -131,7 +131,7 @@ func TestSamGenerateOutputFile(t *testing.T) {
 // TestSamGenerateReproducesTemplate runs the command recorded in the
 // checked-in template.yaml through the real CLI and compares the bytes.
 func TestSamGenerateReproducesTemplate(t *testing.T) {
-	want, err := os.ReadFile(filepath.Join("..", "template.yaml"))
+	want, err := os.ReadFile(filepath.Join("..", "..", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

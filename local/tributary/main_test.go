@@ -36,7 +36,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 func TestCheckBundledConfig(t *testing.T) {
-	p := writeFile(t, "gateway.json", string(mustRead(t, "../config/gateway.json")))
+	p := writeFile(t, "gateway.json", string(mustRead(t, "../../config/gateway.json")))
 	code, out, errOut := cli(t, nil, "check", "-c", p)
 	if code != 0 {
 		t.Fatalf("check exit %d, stderr:\n%s", code, errOut)
@@ -100,7 +100,7 @@ func TestCheckPlanErrorsAndLint(t *testing.T) {
 }
 
 func TestCheckDebugPrintsPlan(t *testing.T) {
-	p := writeFile(t, "gateway.json", string(mustRead(t, "../config/gateway.json")))
+	p := writeFile(t, "gateway.json", string(mustRead(t, "../../config/gateway.json")))
 	code, out, _ := cli(t, nil, "check", "-d", "-c", p)
 	if code != 0 || !strings.Contains(out, "GET /frontpage/{id_user}") || !strings.Contains(out, "/shopping-cart/{id_user}") {
 		t.Errorf("check -d: exit %d, stdout:\n%s", code, out)
@@ -132,7 +132,7 @@ func TestCLIUsageErrors(t *testing.T) {
 }
 
 func TestFlexibleConfigRefused(t *testing.T) {
-	p := writeFile(t, "gateway.json", string(mustRead(t, "../config/gateway.json")))
+	p := writeFile(t, "gateway.json", string(mustRead(t, "../../config/gateway.json")))
 	code, _, errOut := cli(t, []string{"FC_ENABLE=1"}, "check", "-c", p)
 	if code != 1 || !strings.Contains(errOut, "Flexible Config") {
 		t.Errorf("FC_ENABLE: exit %d, stderr %q", code, errOut)

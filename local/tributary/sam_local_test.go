@@ -273,7 +273,7 @@ func TestSamStartAPIEndToEnd(t *testing.T) {
 	cookieHdr := []string{"Cookie", "a=1; b=2"}
 
 	t.Run("checked-in template", func(t *testing.T) {
-		base, logs, stop := e.startAPI(t, filepath.Join("..", "template.yaml"))
+		base, logs, stop := e.startAPI(t, filepath.Join("..", "..", "template.yaml"))
 		got := e.do(t, "GET", base+"/frontpage/42", nil)
 		e.same(t, "GET /frontpage/42", got, "GET", "/frontpage/42", nil, nil, "Content-Type")
 		if got.status != 200 || !servedBy(logs, "/frontpage/42", "EpGetFrontpageIdUser") {
@@ -393,7 +393,7 @@ func TestSamInvokeEndToEnd(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t, baseline) })
 	e := newSamE2E(t)
 	t.Setenv("TRIBUTARY_CONFIG", e.cfgPath) // the emulator forwards its environment
-	flags := []string{"-t", filepath.Join("..", "template.yaml"), "--rie", e.rie, "--skip-build", "--bootstrap-dir", e.bootDir}
+	flags := []string{"-t", filepath.Join("..", "..", "template.yaml"), "--rie", e.rie, "--skip-build", "--bootstrap-dir", e.bootDir}
 	want := e.do(t, "GET", e.ref.URL+"/frontpage/42?locale=es", nil, "Authorization", "Bearer demo-token")
 
 	code, stdout, stderr := cli(t, nil, append([]string{"sam", "invoke", "EpGetFrontpageIdUser", "-e", filepath.Join("events", "direct.json")}, flags...)...)
@@ -425,7 +425,7 @@ func TestSamLocalCommandErrors(t *testing.T) {
 	if err := os.WriteFile(fakeRIE, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	tpl := filepath.Join("..", "template.yaml")
+	tpl := filepath.Join("..", "..", "template.yaml")
 	noEvents := writeFile(t, "t.yaml", "Resources:\n  Fn: {Type: AWS::Serverless::Function}\n")
 	tests := []struct {
 		name   string
@@ -471,7 +471,7 @@ func TestSamStartAPISignal(t *testing.T) {
 	bin := buildBinary(t)
 	port := freePort(t)
 	var logs lockedBuffer
-	cmd := exec.Command(bin, "sam", "start-api", "-t", filepath.Join("..", "template.yaml"), "-p", strconv.Itoa(port),
+	cmd := exec.Command(bin, "sam", "start-api", "-t", filepath.Join("..", "..", "template.yaml"), "-p", strconv.Itoa(port),
 		"--rie", e.rie, "--skip-build", "--bootstrap-dir", e.bootDir)
 	cmd.Env = append(os.Environ(), "TRIBUTARY_CONFIG="+e.cfgPath)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
