@@ -81,3 +81,47 @@ lambda: ## build the arm64 deployment zips: .build/lambda/gateway.zip, .build/la
 	cd .build/lambda/gateway && rm -f ../gateway.zip && zip -q -X ../gateway.zip bootstrap
 	cd .build/lambda/endpoint && rm -f ../endpoint.zip && zip -q -X ../endpoint.zip bootstrap
 	@ls -l .build/lambda/*.zip
+
+# Fuzzing (security.md §6). `make fuzz` runs every fuzz target of the
+# module, one at a time (go test fuzzes one target per run), for FUZZTIME
+# each, and prints each target's number of executions. The targets are
+# listed by `go test -list`, so a new target needs no edit here. A target
+# that finds a failing input fails the run, after the other targets have
+# had their turn. Go writes that input to testdata/fuzz/<Name>/ next to the
+# target, and from then on plain `go test` (and so `make test`) replays it
+# as a seed corpus entry: commit it with the fix. Not part of `make test`.
+# FUZZPKGS narrows the packages and FUZZFLAGS adds go test flags, e.g.
+# `make fuzz FUZZPKGS=./core/... FUZZTIME=1m FUZZFLAGS=-parallel=1`.
+FUZZTIME  ?= 15s
+FUZZPKGS  ?= ./...
+FUZZFLAGS ?=
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME (15s) each; fails if one finds a crasher
+	@tmp=$$(mktemp -d) || exit 1; trap 'rm -rf "$$tmp"' EXIT; \
+	if ! $(GO) test -list '^Fuzz' $(FUZZPKGS) > "$$tmp/list" 2>&1; then \
+		cat "$$tmp/list"; echo "make fuzz: listing the fuzz targets failed"; exit 1; \
+	fi; \
+	awk '/^Fuzz[A-Za-z0-9_]*$$/ { names[n++] = $$1; next } \
+	     /^ok / { for (i = 0; i < n; i++) if (!seen[$$2 " " names[i]]++) print $$2, names[i]; n = 0 }' \
+		"$$tmp/list" > "$$tmp/targets"; \
+	if [ ! -s "$$tmp/targets" ]; then echo "make fuzz: no fuzz targets in $(FUZZPKGS)"; exit 1; fi; \
+	failed=0; \
+	while read -r pkg name; do \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		{ $(GO) test -run '^$$' -fuzz "^$${name}\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) "$$pkg" < /dev/null 2>&1; \
+		  echo $$? > "$$tmp/rc"; } | tee "$$tmp/log"; \
+		execs=$$(grep -o 'execs: [0-9]*' "$$tmp/log" | tail -n 1 | cut -d' ' -f2); \
+		detail=""; \
+		if [ "$$(cat "$$tmp/rc")" = 0 ]; then result=ok; else \
+			result=FAIL; failed=$$((failed + 1)); \
+			input=$$(sed -n 's/.*Failing input written to //p' "$$tmp/log" | head -n 1); \
+			if [ -n "$$input" ]; then detail=", failing input $$($(GO) list -f '{{.Dir}}' "$$pkg")/$$input"; \
+			else detail=", no failing input written (a build or setup error: see its output above)"; fi; \
+		fi; \
+		echo "$$result $$name $$pkg: $${execs:-?} execs$$detail" >> "$$tmp/summary"; \
+	done < "$$tmp/targets"; \
+	echo "== summary (FUZZTIME=$(FUZZTIME))"; cat "$$tmp/summary"; \
+	if [ $$failed -gt 0 ]; then \
+		echo "make fuzz: $$failed target(s) failed; the failing inputs are under the packages' testdata/fuzz/"; exit 1; \
+	fi

@@ -30,7 +30,8 @@ func under(path, prefix string) bool {
 }
 
 // builtin answers /__health, /__debug and /__echo (krakend-compat §19).
-func (h *Handler) builtin(r *http.Request) (*exec.Response, bool) {
+// body is the request body to read.
+func (h *Handler) builtin(r *http.Request, body io.Reader) (*exec.Response, bool) {
 	p := r.URL.Path
 	if !strings.HasPrefix(p, "/__") && p != h.cfg.Router.HealthPath {
 		return nil, false
@@ -53,7 +54,10 @@ func (h *Handler) builtin(r *http.Request) (*exec.Response, bool) {
 		if !fiveMethods(r.Method) {
 			return methodNotAllowed(r.Method), true
 		}
-		n, _ := io.Copy(io.Discard, io.LimitReader(r.Body, h.cfg.MaxRequestBodyBytes))
+		var n int64
+		if body != nil {
+			n, _ = io.Copy(io.Discard, io.LimitReader(body, h.cfg.MaxRequestBodyBytes))
+		}
 		h.log.LogAttrs(r.Context(), slog.LevelDebug, "debug endpoint",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.EscapedPath()),
@@ -67,7 +71,7 @@ func (h *Handler) builtin(r *http.Request) (*exec.Response, bool) {
 		if !fiveMethods(r.Method) {
 			return methodNotAllowed(r.Method), true
 		}
-		return h.echo(r), true
+		return h.echo(r, body), true
 	}
 	return nil, false
 }
@@ -102,9 +106,13 @@ type echoDoc struct {
 }
 
 // echo describes the received request; it is a conformance-test backend.
-func (h *Handler) echo(r *http.Request) *exec.Response {
+// in is the request body to read.
+func (h *Handler) echo(r *http.Request, in io.Reader) *exec.Response {
 	limit := h.cfg.MaxRequestBodyBytes
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if in == nil {
+		in = http.NoBody
+	}
+	body, err := io.ReadAll(io.LimitReader(in, limit+1))
 	if err != nil {
 		return exec.ErrorResponse(http.StatusBadRequest, "bad_request", "reading the request body: "+err.Error())
 	}

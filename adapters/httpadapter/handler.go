@@ -5,7 +5,9 @@ package httpadapter
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -17,10 +19,15 @@ import (
 	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/core/exec"
 	"github.com/tributary-gw/tributary/core/telemetry"
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // maxRequestURI is the request-target cap (security.md §3): longer → 414.
 const maxRequestURI = 8 << 10
+
+// tooManyFields is the message of the 431 for too many header fields; the
+// Lambda adapter sends the same one.
+var tooManyFields = "more than " + strconv.Itoa(httpsyntax.MaxHeaderFields) + " header fields"
 
 // Options configure a Handler. The zero value works.
 type Options struct {
@@ -44,6 +51,10 @@ type Handler struct {
 	version   string
 	now       func() time.Time
 	skipPaths map[string]bool
+	// bodyCap is the most any reader of the handler may take from a
+	// request body: the plan's largest body cap plus the one byte past it
+	// that the core reads to tell an oversize body from one at the cap.
+	bodyCap int64
 }
 
 // New returns the http.Handler for gw.
@@ -55,6 +66,10 @@ func New(gw *exec.Gateway, o Options) *Handler {
 		debug:   o.Debug || gw.Plan().Config.DebugEndpoint,
 		version: o.Version,
 		now:     o.Now,
+		bodyCap: gw.Plan().MaxBodyBytes,
+	}
+	if h.bodyCap < math.MaxInt64 {
+		h.bodyCap++
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -76,11 +91,40 @@ func New(gw *exec.Gateway, o Options) *Handler {
 
 // ServeHTTP implements http.Handler. The response is built in full before
 // anything is written.
+//
+// A request body is read through a requestBody. When the answer leaves
+// part of it unread and net/http would not read the rest itself, the
+// connection closes after a lingering drain (see requestBody.lingers):
+// a client that sends its whole body before reading gets the answer
+// instead of a connection reset.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	resp := h.serve(r)
+	var body *requestBody
+	var in io.Reader = r.Body
+	if r.Body != nil && r.Body != http.NoBody {
+		body = newRequestBody(w, r.Body, h.bodyCap)
+		in = body
+	}
+	resp := h.serve(r, in)
 	size := resp.Len()
-	h.write(w, r, resp)
+	linger := body != nil && body.lingers(r, resp.Status)
+	var rc *http.ResponseController
+	if linger {
+		rc = http.NewResponseController(w)
+		// Keep the body readable once the answer is written: by default
+		// net/http discards or abandons it then. ErrNotSupported (the
+		// Lambda adapter's writer, HTTP/2) changes nothing: linger then
+		// reads nothing, or reads a body that stays readable anyway.
+		_ = rc.EnableFullDuplex()
+	}
+	// Chunked framing: RFC 9112 §6.3 requires closing the connection after
+	// a request that carried both Transfer-Encoding and Content-Length (a
+	// request smuggling shape: what follows the last chunk may be a hidden
+	// request). net/http deletes that Content-Length before the handler
+	// runs, so the handler cannot tell the two apart and closes after
+	// every chunked request; a chunked upload only loses keep-alive.
+	closeConn := linger || resp.Status == http.StatusRequestEntityTooLarge || len(r.TransferEncoding) > 0
+	h.write(w, r, resp, closeConn)
 	// The body may refer to pooled backend buffers: hand them back only
 	// now that every byte is written.
 	resp.Release()
@@ -97,16 +141,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 		)
 	}
+	if linger {
+		body.linger(rc)
+	}
 }
 
 // serve produces the response, recovering any panic as 500 internal_error.
-func (h *Handler) serve(r *http.Request) (resp *exec.Response) {
+// body is the request body to read (r.Body behind the adapter's reader).
+func (h *Handler) serve(r *http.Request, body io.Reader) (resp *exec.Response) {
 	defer func() {
 		if p := recover(); p != nil {
 			h.log.Error("panic serving request", "method", r.Method, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			resp = exec.ErrorResponse(http.StatusInternalServerError, "internal_error", "internal error")
 		}
 	}()
+	if headerFields(r) > httpsyntax.MaxHeaderFields && parsedByServer(r) {
+		return exec.ErrorResponse(http.StatusRequestHeaderFieldsTooLarge, "headers_too_large", tooManyFields)
+	}
 	if len(r.RequestURI) > maxRequestURI {
 		return exec.ErrorResponse(http.StatusRequestURITooLong, "uri_too_long", "request target longer than 8192 bytes")
 	}
@@ -116,7 +167,7 @@ func (h *Handler) serve(r *http.Request) (resp *exec.Response) {
 	if len(r.Header["Authorization"]) > 1 {
 		return exec.ErrorResponse(http.StatusBadRequest, "ambiguous_credentials", "more than one Authorization header")
 	}
-	if resp, ok := h.builtin(r); ok {
+	if resp, ok := h.builtin(r, body); ok {
 		return resp
 	}
 	return h.gw.Serve(r.Context(), &exec.Request{
@@ -126,16 +177,19 @@ func (h *Handler) serve(r *http.Request) (resp *exec.Response) {
 		Header:        r.Header,
 		Host:          r.Host,
 		ClientIP:      h.clientIP(r),
-		Body:          r.Body,
+		Body:          body,
 		ContentLength: r.ContentLength,
 	})
 }
 
-// write sends a complete response.
-func (h *Handler) write(w http.ResponseWriter, r *http.Request, resp *exec.Response) {
+// write sends a complete response, with Connection: close when closeConn.
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, resp *exec.Response, closeConn bool) {
 	dst := w.Header()
 	for k, v := range resp.Header {
 		dst[k] = v
+	}
+	if closeConn {
+		dst["Connection"] = []string{"close"}
 	}
 	if h.cfg.VersionHeader {
 		dst.Set("X-Tributary-Version", h.version)
@@ -145,6 +199,32 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, resp *exec.Respo
 	if r.Method != http.MethodHead && resp.Len() > 0 {
 		_, _ = resp.WriteTo(w)
 	}
+}
+
+// headerFields counts the header fields of r the way the Lambda adapter
+// counts an event's: every value of every field, plus the fields net/http
+// takes out of r.Header while parsing, Host (into r.Host) and
+// Transfer-Encoding (into r.TransferEncoding). A Content-Length that
+// net/http drops because Transfer-Encoding is present is not seen.
+func headerFields(r *http.Request) int {
+	n := len(r.TransferEncoding)
+	if r.Host != "" {
+		n++
+	}
+	for _, vs := range r.Header {
+		n += len(vs)
+	}
+	return n
+}
+
+// parsedByServer reports whether net/http parsed r from a connection (the
+// server puts itself in the request context). The header-field cap is
+// applied to those requests only: the Lambda adapter applies it to the
+// event's own fields, before conversion adds framing fields
+// (Content-Length, a direct payload's Content-Type) that would push a
+// request it accepted over the cap here.
+func parsedByServer(r *http.Request) bool {
+	return r.Context().Value(http.ServerContextKey) != nil
 }
 
 // clientIP resolves the client address (security.md §2 rule 9): the peer

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // DeadlineMargin is kept free before an invocation's deadline so that the
@@ -25,8 +27,9 @@ const (
 	maxResponseBytes = 6_000_000
 	// defaultMaxHeaderBytes is the default request header cap (security.md §3).
 	defaultMaxHeaderBytes = 64 << 10
-	// maxHeaderFields caps the number of request header fields (security.md §3).
-	maxHeaderFields = 128
+	// maxHeaderFields caps the number of request header fields (security.md
+	// §3), the same cap on every transport.
+	maxHeaderFields = httpsyntax.MaxHeaderFields
 )
 
 // Options configure an Adapter. The zero value works.

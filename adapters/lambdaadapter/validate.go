@@ -141,7 +141,7 @@ func (b *headerBuilder) count(n int) bool {
 	b.fields++
 	b.bytes += n + 4 // ": " and CRLF
 	if b.fields > maxHeaderFields {
-		b.err = errHeadersTooLarge("more than 128 header fields")
+		b.err = errHeadersTooLarge("more than " + strconv.Itoa(maxHeaderFields) + " header fields")
 		return false
 	}
 	if b.bytes > b.maxBytes {
