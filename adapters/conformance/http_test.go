@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary-gw/tributary/adapters/httpadapter"
 	"github.com/tributary-gw/tributary/config"
+	"github.com/tributary-gw/tributary/core/plan"
 )
 
 func TestMain(m *testing.M) {
@@ -83,7 +84,11 @@ func startHTTP(t *testing.T, h http.Handler, cfg *config.Config) sendFunc {
 // (every server timeout from cfg) and returns its address and the function
 // that shuts it down and waits for it.
 func serveHTTP(h http.Handler, cfg *config.Config) (addr string, stop func(), err error) {
-	srv := httpadapter.NewServer(h, cfg, 0, nil)
+	p, err := plan.Compile(cfg)
+	if err != nil {
+		return "", nil, fmt.Errorf("compile: %w", err)
+	}
+	srv := httpadapter.NewServer(h, p.Server, 0, nil)
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -33,12 +33,12 @@ func under(path, prefix string) bool {
 // body is the request body to read.
 func (h *Handler) builtin(r *http.Request, body io.Reader) (*exec.Response, bool) {
 	p := r.URL.Path
-	if !strings.HasPrefix(p, "/__") && p != h.cfg.Router.HealthPath {
+	health := h.edge.HealthPath
+	if !strings.HasPrefix(p, "/__") && (health == "" || p != health) {
 		return nil, false
 	}
-	rt := &h.cfg.Router
 	switch {
-	case !rt.DisableHealth && p == rt.HealthPath:
+	case health != "" && p == health:
 		if r.Method != http.MethodGet {
 			resp := exec.ErrorResponse(http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed on this path")
 			resp.Header.Set("Allow", "GET")
@@ -56,7 +56,7 @@ func (h *Handler) builtin(r *http.Request, body io.Reader) (*exec.Response, bool
 		}
 		var n int64
 		if body != nil {
-			n, _ = io.Copy(io.Discard, io.LimitReader(body, h.cfg.MaxRequestBodyBytes))
+			n, _ = io.Copy(io.Discard, io.LimitReader(body, h.edge.MaxBodyBytes))
 		}
 		h.log.LogAttrs(r.Context(), slog.LevelDebug, "debug endpoint",
 			slog.String("method", r.Method),
@@ -67,7 +67,7 @@ func (h *Handler) builtin(r *http.Request, body io.Reader) (*exec.Response, bool
 			slog.String("content_type", r.Header.Get("Content-Type")),
 		)
 		return jsonResponse([]byte(`{"message":"pong"}`)), true
-	case h.cfg.EchoEndpoint && under(p, "/__echo"):
+	case h.edge.EchoEndpoint && under(p, "/__echo"):
 		if !fiveMethods(r.Method) {
 			return methodNotAllowed(r.Method), true
 		}
@@ -108,7 +108,7 @@ type echoDoc struct {
 // echo describes the received request; it is a conformance-test backend.
 // in is the request body to read.
 func (h *Handler) echo(r *http.Request, in io.Reader) *exec.Response {
-	limit := h.cfg.MaxRequestBodyBytes
+	limit := h.edge.MaxBodyBytes
 	if in == nil {
 		in = http.NoBody
 	}

@@ -5,37 +5,37 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/tributary-gw/tributary/config"
+	"github.com/tributary-gw/tributary/core/plan"
 )
 
 func TestClientIP(t *testing.T) {
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.1/32")}
 	for _, tc := range []struct {
 		name    string
-		router  config.Router
+		router  plan.ClientIPRules
 		remote  string
 		headers http.Header
 		want    string
 	}{
-		{"peer address by default", config.Router{}, "192.0.2.7:5555", http.Header{"X-Forwarded-For": {"1.2.3.4"}}, "192.0.2.7"},
-		{"ipv6 peer", config.Router{}, "[2001:db8::1]:443", nil, "2001:db8::1"},
-		{"v4-mapped peer is unmapped", config.Router{}, "[::ffff:192.0.2.9]:1", nil, "192.0.2.9"},
-		{"no usable peer", config.Router{}, "", nil, ""},
-		{"untrusted peer: header ignored", config.Router{ForwardedByClientIP: true, TrustedProxies: trusted, RemoteIPHeaders: []string{"X-Forwarded-For"}},
+		{"peer address by default", plan.ClientIPRules{}, "192.0.2.7:5555", http.Header{"X-Forwarded-For": {"1.2.3.4"}}, "192.0.2.7"},
+		{"ipv6 peer", plan.ClientIPRules{}, "[2001:db8::1]:443", nil, "2001:db8::1"},
+		{"v4-mapped peer is unmapped", plan.ClientIPRules{}, "[::ffff:192.0.2.9]:1", nil, "192.0.2.9"},
+		{"no usable peer", plan.ClientIPRules{}, "", nil, ""},
+		{"untrusted peer: header ignored", plan.ClientIPRules{Forwarded: true, Trusted: trusted, Headers: []string{"X-Forwarded-For"}},
 			"192.0.2.7:1", http.Header{"X-Forwarded-For": {"1.2.3.4"}}, "192.0.2.7"},
-		{"trusted peer: rightmost untrusted entry", config.Router{ForwardedByClientIP: true, TrustedProxies: trusted, RemoteIPHeaders: []string{"X-Forwarded-For"}},
+		{"trusted peer: rightmost untrusted entry", plan.ClientIPRules{Forwarded: true, Trusted: trusted, Headers: []string{"X-Forwarded-For"}},
 			"10.1.1.1:1", http.Header{"X-Forwarded-For": {"6.6.6.6, 1.2.3.4, 10.2.2.2"}}, "1.2.3.4"},
-		{"trusted peer: repeated header lines joined", config.Router{ForwardedByClientIP: true, TrustedProxies: trusted, RemoteIPHeaders: []string{"X-Forwarded-For"}},
+		{"trusted peer: repeated header lines joined", plan.ClientIPRules{Forwarded: true, Trusted: trusted, Headers: []string{"X-Forwarded-For"}},
 			"10.1.1.1:1", http.Header{"X-Forwarded-For": {"6.6.6.6", "5.5.5.5"}}, "5.5.5.5"},
-		{"trusted peer: first configured header present wins", config.Router{ForwardedByClientIP: true, TrustedProxies: trusted, RemoteIPHeaders: []string{"X-Forwarded-For", "X-Real-Ip"}},
+		{"trusted peer: first configured header present wins", plan.ClientIPRules{Forwarded: true, Trusted: trusted, Headers: []string{"X-Forwarded-For", "X-Real-Ip"}},
 			"10.1.1.1:1", http.Header{"X-Real-Ip": {"7.7.7.7"}}, "7.7.7.7"},
-		{"trusted peer: garbage entry stops the walk", config.Router{ForwardedByClientIP: true, TrustedProxies: trusted, RemoteIPHeaders: []string{"X-Forwarded-For"}},
+		{"trusted peer: garbage entry stops the walk", plan.ClientIPRules{Forwarded: true, Trusted: trusted, Headers: []string{"X-Forwarded-For"}},
 			"10.1.1.1:1", http.Header{"X-Forwarded-For": {"1.2.3.4, not-an-ip"}}, "10.1.1.1"},
-		{"trusted peer: all entries trusted", config.Router{ForwardedByClientIP: true, TrustedProxies: trusted, RemoteIPHeaders: []string{"X-Forwarded-For"}},
+		{"trusted peer: all entries trusted", plan.ClientIPRules{Forwarded: true, Trusted: trusted, Headers: []string{"X-Forwarded-For"}},
 			"127.0.0.1:1", http.Header{"X-Forwarded-For": {"10.9.9.9"}}, "127.0.0.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &Handler{cfg: &config.Config{Router: tc.router}}
+			h := &Handler{edge: &plan.Edge{ClientIP: tc.router}}
 			r := &http.Request{RemoteAddr: tc.remote, Header: tc.headers}
 			if got := h.clientIP(r); got != tc.want {
 				t.Errorf("clientIP = %q, want %q", got, tc.want)

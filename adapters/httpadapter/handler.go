@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/core/exec"
+	"github.com/tributary-gw/tributary/core/plan"
 	"github.com/tributary-gw/tributary/core/telemetry"
 	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
@@ -45,7 +45,7 @@ type Options struct {
 // Handler serves the gateway over net/http.
 type Handler struct {
 	gw        *exec.Gateway
-	cfg       *config.Config
+	edge      *plan.Edge // what the plan decided for adapters
 	log       *slog.Logger
 	debug     bool
 	version   string
@@ -61,9 +61,9 @@ type Handler struct {
 func New(gw *exec.Gateway, o Options) *Handler {
 	h := &Handler{
 		gw:      gw,
-		cfg:     gw.Plan().Config,
+		edge:    &gw.Plan().Edge,
 		log:     o.Logger,
-		debug:   o.Debug || gw.Plan().Config.DebugEndpoint,
+		debug:   o.Debug || gw.Plan().Edge.DebugEndpoint,
 		version: o.Version,
 		now:     o.Now,
 		bodyCap: gw.Plan().MaxBodyBytes,
@@ -80,9 +80,9 @@ func New(gw *exec.Gateway, o Options) *Handler {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	if len(h.cfg.Router.LoggerSkipPaths) > 0 {
-		h.skipPaths = make(map[string]bool, len(h.cfg.Router.LoggerSkipPaths))
-		for _, p := range h.cfg.Router.LoggerSkipPaths {
+	if len(h.edge.LoggerSkipPaths) > 0 {
+		h.skipPaths = make(map[string]bool, len(h.edge.LoggerSkipPaths))
+		for _, p := range h.edge.LoggerSkipPaths {
 			h.skipPaths[p] = true
 		}
 	}
@@ -128,7 +128,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The body may refer to pooled backend buffers: hand them back only
 	// now that every byte is written.
 	resp.Release()
-	if !h.cfg.Router.DisableAccessLog && !h.skipPaths[r.URL.Path] {
+	if h.edge.AccessLog && !h.skipPaths[r.URL.Path] {
 		route := resp.Route
 		if route == "" {
 			route = truncate(r.URL.EscapedPath(), 256)
@@ -191,7 +191,7 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, resp *exec.Respo
 	if closeConn {
 		dst["Connection"] = []string{"close"}
 	}
-	if h.cfg.VersionHeader {
+	if h.edge.VersionHeader {
 		dst.Set("X-Tributary-Version", h.version)
 	}
 	dst["Content-Length"] = []string{strconv.Itoa(resp.Len())}
@@ -242,11 +242,11 @@ func (h *Handler) clientIP(r *http.Request) string {
 	if !addr.IsValid() {
 		return ""
 	}
-	rt := &h.cfg.Router
-	if !rt.ForwardedByClientIP || !h.trusted(addr) {
+	rules := &h.edge.ClientIP
+	if !rules.Forwarded || !h.trusted(addr) {
 		return addr.String()
 	}
-	for _, name := range rt.RemoteIPHeaders {
+	for _, name := range rules.Headers {
 		vals := r.Header.Values(name)
 		if len(vals) == 0 {
 			continue
@@ -267,7 +267,7 @@ func (h *Handler) clientIP(r *http.Request) string {
 }
 
 func (h *Handler) trusted(a netip.Addr) bool {
-	for _, p := range h.cfg.Router.TrustedProxies {
+	for _, p := range h.edge.ClientIP.Trusted {
 		if p.Contains(a) {
 			return true
 		}

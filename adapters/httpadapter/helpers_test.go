@@ -91,7 +91,7 @@ const testConfig = `{
 
 // newTestHandler compiles testConfig against backend with the given body
 // cap and returns the adapter's Handler and the config.
-func newTestHandler(tb testing.TB, backend *countingBackend, bodyCap string) (*Handler, *config.Config) {
+func newTestHandler(tb testing.TB, backend *countingBackend, bodyCap string) (*Handler, plan.Server) {
 	tb.Helper()
 	text := strings.NewReplacer("BACKEND", backend.srv.URL, "BODYCAP", bodyCap).Replace(testConfig)
 	cfg, err := config.Load("test.json", []byte(text), nil)
@@ -104,13 +104,13 @@ func newTestHandler(tb testing.TB, backend *countingBackend, bodyCap string) (*H
 	}
 	gw := exec.New(p, exec.Options{})
 	tb.Cleanup(gw.Client().CloseIdleConnections)
-	return New(gw, Options{}), cfg
+	return New(gw, Options{}), p.Server
 }
 
 // serve runs h on a loopback server built by NewServer and returns its
 // address. The server is shut down when tb ends; a handler that never
 // returns makes the shutdown, and so the test, fail.
-func serve(tb testing.TB, h http.Handler, cfg *config.Config) string {
+func serve(tb testing.TB, h http.Handler, cfg plan.Server) string {
 	tb.Helper()
 	srv := NewServer(h, cfg, 0, nil)
 	srv.ErrorLog = log.New(io.Discard, "", 0)

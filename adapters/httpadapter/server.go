@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/tributary-gw/tributary/config"
+	"github.com/tributary-gw/tributary/core/plan"
 )
 
 // NewServer returns an http.Server for h with every timeout and cap set
-// from the config (security.md §2 rule 6; Go's zero values mean "no
-// limit"). port overrides cfg.Port when positive.
-func NewServer(h http.Handler, cfg *config.Config, port int, logger *slog.Logger) *http.Server {
+// from the plan's server settings (security.md §2 rule 6; Go's zero values
+// mean "no limit"). port overrides cfg.Port when positive.
+func NewServer(h http.Handler, cfg plan.Server, port int, logger *slog.Logger) *http.Server {
 	if port <= 0 {
 		port = cfg.Port
 	}

@@ -72,7 +72,7 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 
 	gw := exec.New(p, exec.Options{Logger: logger})
 	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Debug: *debug, Version: version})
-	srv := httpadapter.NewServer(h, cfg, *port, logger)
+	srv := httpadapter.NewServer(h, p.Server, *port, logger)
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "tributary run: %v\n", err)
