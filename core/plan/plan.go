@@ -45,9 +45,6 @@ const (
 // Plan is the compiled, immutable form of a config. It is safe for
 // concurrent use.
 type Plan struct {
-	// Config is the configuration the plan was compiled from. It is never
-	// modified.
-	Config *config.Config
 	// Routes is the one matcher every transport uses.
 	Routes *route.Table
 	// Endpoints are indexed by route id (the position in Config.Endpoints).
@@ -147,7 +144,7 @@ func (b *Backend) NextHost() string {
 // Compile builds the plan. Problems the loader cannot see on its own (route
 // overlaps) come back as config.Errors located at the endpoints involved.
 func Compile(cfg *config.Config) (*Plan, error) {
-	p := &Plan{Config: cfg, Endpoints: make([]*Endpoint, len(cfg.Endpoints)), MaxBodyBytes: cfg.MaxRequestBodyBytes}
+	p := &Plan{Endpoints: make([]*Endpoint, len(cfg.Endpoints)), MaxBodyBytes: cfg.MaxRequestBodyBytes}
 	var errs config.Errors
 	routes := make([]route.Route, len(cfg.Endpoints))
 	for i, e := range cfg.Endpoints {

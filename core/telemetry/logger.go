@@ -39,25 +39,29 @@ type LogOptions struct {
 	Stdout bool
 	// Format is FormatDefault (also when empty or unknown) or FormatLogstash.
 	Format string
+	// Terminal says the sink is a terminal: FormatDefault then writes text
+	// instead of JSON. FormatLogstash ignores it. Default false.
+	Terminal bool
+	// Debug forces the DEBUG level, whatever Level says (tributary run -d).
+	// Default false.
+	Debug bool
 }
 
 // NewLogger returns a logger writing to w according to o. When w is nil or
-// o.Stdout is false, the logger discards everything. debug forces the DEBUG
-// level (tributary run -d). isTerminal selects the text handler for
-// FormatDefault; FormatLogstash ignores it. Levels render as DEBUG, INFO,
+// o.Stdout is false, the logger discards everything. Levels render as DEBUG, INFO,
 // WARNING, ERROR and CRITICAL. Every line, newline included, is at most
 // [MaxLineBytes] long: a longer one is cut and marked "…(truncated)", and a
 // cut JSON line is still one valid JSON object.
-func NewLogger(o LogOptions, w io.Writer, isTerminal, debug bool) *slog.Logger {
+func NewLogger(o LogOptions, w io.Writer) *slog.Logger {
 	if w == nil || !o.Stdout {
 		return slog.New(slog.DiscardHandler)
 	}
 	level := parseLevel(o.Level)
-	if debug {
+	if o.Debug {
 		level = slog.LevelDebug
 	}
 	logstash := strings.EqualFold(o.Format, FormatLogstash)
-	asJSON := logstash || !isTerminal
+	asJSON := logstash || !o.Terminal
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: renameLevel}
 	if logstash {
 		opts.ReplaceAttr = renameLogstash

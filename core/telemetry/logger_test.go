@@ -59,7 +59,7 @@ func TestNewLoggerLevels(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.level, func(t *testing.T) {
 			var buf bytes.Buffer
-			logAll(NewLogger(LogOptions{Level: tt.level, Stdout: true}, &buf, false, tt.debug))
+			logAll(NewLogger(LogOptions{Level: tt.level, Stdout: true, Debug: tt.debug}, &buf))
 			var got []string
 			for _, rec := range jsonLines(t, buf.String()) {
 				s, _ := rec["level"].(string)
@@ -91,7 +91,7 @@ func TestNewLoggerFormats(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			l := NewLogger(LogOptions{Level: "INFO", Stdout: true, Format: tt.format}, &buf, tt.terminal, false)
+			l := NewLogger(LogOptions{Level: "INFO", Stdout: true, Format: tt.format, Terminal: tt.terminal}, &buf)
 			l.Warn("hello", "k", "v", slog.Group("g", "msg", "inner"))
 			out := buf.String()
 			if !tt.wantJSON {
@@ -141,7 +141,7 @@ func TestNewLoggerPrefix(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			l := NewLogger(LogOptions{Level: "INFO", Stdout: true, Prefix: "[GW]", Format: tt.format}, &buf, tt.terminal, false)
+			l := NewLogger(LogOptions{Level: "INFO", Stdout: true, Prefix: "[GW]", Format: tt.format, Terminal: tt.terminal}, &buf)
 			l.Info("hello", "k", "v")
 			if !strings.HasSuffix(strings.TrimSuffix(buf.String(), "\n"), strings.TrimSuffix(tt.want, "\n")) {
 				t.Errorf("line = %q, want it to end with %q", buf.String(), tt.want)
@@ -169,9 +169,9 @@ func TestNewLoggerDiscards(t *testing.T) {
 			var buf bytes.Buffer
 			var l *slog.Logger
 			if tt.nilW {
-				l = NewLogger(tt.opts, nil, false, true)
+				l = NewLogger(withFlags(tt.opts, false, true), nil)
 			} else {
-				l = NewLogger(tt.opts, &buf, false, true)
+				l = NewLogger(withFlags(tt.opts, false, true), &buf)
 			}
 			logAll(l)
 			if buf.Len() != 0 {
@@ -217,7 +217,7 @@ func TestNewLoggerCapsJSONLines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			tt.log(NewLogger(LogOptions{Level: "INFO", Stdout: true, Format: tt.format}, &buf, false, false))
+			tt.log(NewLogger(LogOptions{Level: "INFO", Stdout: true, Format: tt.format}, &buf))
 			line := buf.Bytes()
 			if len(line) > MaxLineBytes || len(line) < tt.minKept {
 				t.Fatalf("line is %d bytes, want %d..%d", len(line), tt.minKept, MaxLineBytes)
@@ -250,7 +250,7 @@ func TestNewLoggerCapsTextLines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			NewLogger(LogOptions{Level: "INFO", Stdout: true}, &buf, true, false).Info(tt.msg)
+			NewLogger(LogOptions{Level: "INFO", Stdout: true, Terminal: true}, &buf).Info(tt.msg)
 			line := buf.String()
 			if len(line) > MaxLineBytes || len(line) < MaxLineBytes-8 {
 				t.Errorf("line is %d bytes, want about %d", len(line), MaxLineBytes)
@@ -265,7 +265,7 @@ func TestNewLoggerCapsTextLines(t *testing.T) {
 func TestNewLoggerLeavesShortLinesAlone(t *testing.T) {
 	var buf bytes.Buffer
 	msg := strings.Repeat("z", MaxLineBytes-200)
-	NewLogger(LogOptions{Level: "INFO", Stdout: true}, &buf, false, false).Info(msg)
+	NewLogger(LogOptions{Level: "INFO", Stdout: true}, &buf).Info(msg)
 	rec := jsonLines(t, buf.String())[0]
 	if rec["msg"] != msg {
 		t.Error("a line under the cap was changed")
@@ -295,7 +295,7 @@ func TestLineCapWriterReportsErrors(t *testing.T) {
 }
 
 func BenchmarkLoggerJSON(b *testing.B) {
-	l := NewLogger(LogOptions{Level: "INFO", Stdout: true, Prefix: "gw"}, discardWriter{}, false, false)
+	l := NewLogger(LogOptions{Level: "INFO", Stdout: true, Prefix: "gw"}, discardWriter{})
 	b.ReportAllocs()
 	for b.Loop() {
 		l.Info("backend call", "method", "GET", "url", "http://127.0.0.1:8001/products", "status", 200)
@@ -303,7 +303,7 @@ func BenchmarkLoggerJSON(b *testing.B) {
 }
 
 func BenchmarkLoggerTruncating(b *testing.B) {
-	l := NewLogger(LogOptions{Level: "INFO", Stdout: true}, discardWriter{}, false, false)
+	l := NewLogger(LogOptions{Level: "INFO", Stdout: true}, discardWriter{})
 	msg := strings.Repeat("x", 32<<10)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -314,3 +314,9 @@ func BenchmarkLoggerTruncating(b *testing.B) {
 type discardWriter struct{}
 
 func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// withFlags returns o with Terminal and Debug set.
+func withFlags(o LogOptions, terminal, debug bool) LogOptions {
+	o.Terminal, o.Debug = terminal, debug
+	return o
+}

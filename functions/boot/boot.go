@@ -1,7 +1,9 @@
-// Package boot wires a Lambda function at init: load and validate the
-// config, compile the plan, and wrap the gateway's http.Handler in the
-// Lambda adapter. It is shared by functions/gateway and functions/endpoint,
-// whose main functions only call it and start the runtime loop.
+// Package boot is the composition root. Assemble wires a gateway from a
+// compiled plan the one way every entry point does; New wires a Lambda
+// function at init: load and validate the config, compile the plan,
+// assemble, and wrap the gateway's http.Handler in the Lambda adapter. It is
+// shared by functions/gateway and functions/endpoint, whose main functions
+// only call New and start the runtime loop, and by `tributary run`.
 package boot
 
 import (
@@ -12,12 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tributary-gw/tributary/adapters/httpadapter"
 	"github.com/tributary-gw/tributary/adapters/lambdaadapter"
 	"github.com/tributary-gw/tributary/config"
-	"github.com/tributary-gw/tributary/core/exec"
 	"github.com/tributary-gw/tributary/core/plan"
-	"github.com/tributary-gw/tributary/core/telemetry"
 )
 
 // Environment variables read at init (krakend-compat §2.4: reserved, never
@@ -79,9 +78,13 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 	} else if p, err = plan.Compile(cfg); err != nil {
 		return nil, err
 	}
+	served := make(map[string]bool, len(p.Endpoints)) // a per-endpoint plan serves one
+	for _, ep := range p.Endpoints {
+		served[ep.Method+" "+ep.Path] = true
+	}
 	var tooLong config.Errors
-	for _, e := range p.Config.Endpoints {
-		if e.Timeout >= limit {
+	for _, e := range cfg.Endpoints {
+		if served[e.Method+" "+e.Path] && e.Timeout >= limit {
 			tooLong = append(tooLong, config.Diagnostic{File: cfg.Source, Pos: e.Pos, Path: e.JSONPath + ".timeout",
 				Problem: fmt.Sprintf("timeout %s is not below the API Gateway integration timeout %s", e.Timeout, limit),
 				Hint:    "lower it, or declare a raised REST quota with " + EnvIntegrationTimeout})
@@ -91,14 +94,9 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 		return nil, tooLong
 	}
 
-	lg := cfg.Logging
-	logger := telemetry.NewLogger(telemetry.LogOptions{Level: lg.Level, Prefix: lg.Prefix, Stdout: lg.Stdout, Format: lg.Format}, logOut, false, false)
-	for _, w := range cfg.Warnings {
-		logger.Warn("config warning", "warning", w.String())
-	}
-	gw := exec.New(p, exec.Options{Logger: logger, DeadlineMargin: lambdaadapter.DeadlineMargin})
-	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Version: o.Version})
-	return lambdaadapter.New(h, lambdaadapter.Options{
+	a := Assemble(cfg, p, AssembleOptions{LogOut: logOut, Version: o.Version, DeadlineMargin: lambdaadapter.DeadlineMargin})
+	gw, logger := a.Gateway, a.Logger
+	return lambdaadapter.New(a.Handler, lambdaadapter.Options{
 		BasePath:       vars[EnvBasePath],
 		Direct:         direct,
 		MaxHeaderBytes: cfg.MaxHeaderBytes,

@@ -37,7 +37,11 @@ func cmdCheck(args, env []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tributary check: -c FILE is required")
 		return 2
 	}
-	p, warnings, err := load(*cfgPath, env)
+	cfg, p, err := load(*cfgPath, env)
+	var warnings []config.Diagnostic
+	if cfg != nil {
+		warnings = cfg.Warnings
+	}
 	if err != nil {
 		printLoadError(stderr, err)
 	}
@@ -60,13 +64,16 @@ func cmdCheck(args, env []string, stdout, stderr io.Writer) int {
 
 // load runs the one loader: decode, validate, compile. path "" is the
 // bundled config.
-func load(path string, env []string) (*plan.Plan, []config.Diagnostic, error) {
-	cfg, err := config.LoadFile(path, env)
+// load reads, validates and compiles the config at path (the bundled one
+// when path is ""). cfg is nil when the config does not load; p is nil when
+// it does not compile, and cfg.Warnings hold the lint warnings either way.
+func load(path string, env []string) (cfg *config.Config, p *plan.Plan, err error) {
+	cfg, err = config.LoadFile(path, env)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := plan.Compile(cfg)
-	return p, cfg.Warnings, err
+	p, err = plan.Compile(cfg)
+	return cfg, p, err
 }
 
 func printLoadError(w io.Writer, err error) {

@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tributary-gw/tributary/adapters/httpadapter"
-	"github.com/tributary-gw/tributary/core/exec"
 	"github.com/tributary-gw/tributary/core/telemetry"
+	"github.com/tributary-gw/tributary/functions/boot"
 	"github.com/tributary-gw/tributary/local/demo"
 )
 
@@ -39,19 +39,13 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tributary run: --port %d is out of range 1-65535\n", *port)
 		return 2
 	}
-	p, warnings, err := load(*cfgPath, env)
+	cfg, p, err := load(*cfgPath, env)
 	if err != nil {
 		printLoadError(stderr, err)
 		return 1
 	}
-	cfg := p.Config
-	lg := cfg.Logging
-	logger := telemetry.NewLogger(telemetry.LogOptions{
-		Level: lg.Level, Prefix: lg.Prefix, Stdout: lg.Stdout, Format: lg.Format,
-	}, stdout, isTerminal(stdout), *debug)
-	for _, w := range warnings {
-		logger.Warn("config warning", "warning", w.String())
-	}
+	a := boot.Assemble(cfg, p, boot.AssembleOptions{LogOut: stdout, Terminal: isTerminal(stdout), Debug: *debug, Version: version})
+	logger := a.Logger
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -70,9 +64,7 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 		logger.Info("demo backends started", "catalog", demo.CatalogAddr, "users", demo.UsersAddr)
 	}
 
-	gw := exec.New(p, exec.Options{Logger: logger})
-	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Debug: *debug, Version: version})
-	srv := httpadapter.NewServer(h, p.Server, *port, logger)
+	srv := httpadapter.NewServer(a.Handler, p.Server, *port, logger)
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "tributary run: %v\n", err)
@@ -90,15 +82,15 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 	}
 	logger.Info("shutting down")
 	sctx := context.Background()
-	if cfg.MaxShutdownWaitTime > 0 {
+	if p.Server.ShutdownWait > 0 {
 		var cancel context.CancelFunc
-		sctx, cancel = context.WithTimeout(sctx, cfg.MaxShutdownWaitTime)
+		sctx, cancel = context.WithTimeout(sctx, p.Server.ShutdownWait)
 		defer cancel()
 	}
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("shutdown cut short", "err", err)
 	}
-	gw.Client().CloseIdleConnections()
+	a.Gateway.Client().CloseIdleConnections()
 	return 0
 }
 

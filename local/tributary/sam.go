@@ -71,7 +71,11 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tributary sam generate: --api %q: want %q or %q\n", *api, infra.APIHTTP, infra.APIREST)
 		return 2
 	}
-	p, warnings, err := load(*cfgPath, env)
+	cfg, _, err := load(*cfgPath, env)
+	var warnings []config.Diagnostic
+	if cfg != nil {
+		warnings = cfg.Warnings
+	}
 	if err != nil {
 		printLoadError(stderr, err)
 		return 1
@@ -87,7 +91,7 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 		o.ConfigName = *cfgPath
 		o.Command = name + " -c " + shellQuote(*cfgPath) + strings.TrimPrefix(o.Command, name)
 	}
-	yml, err := infra.Generate(p.Config, o)
+	yml, err := infra.Generate(cfg, o)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

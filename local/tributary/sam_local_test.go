@@ -110,11 +110,11 @@ func newSamE2E(t *testing.T) *samE2E {
 	if err := os.WriteFile(e.cfgPath, cfgJSON, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, _, err := load(e.cfgPath, nil)
+	cfg, p, err := load(e.cfgPath, nil)
 	if err != nil {
 		t.Fatalf("test config: %v", err)
 	}
-	e.cfg = p.Config
+	e.cfg = cfg
 	gateway := gwexec.New(p, gwexec.Options{})
 	e.ref = httptest.NewServer(httpadapter.New(gateway, httpadapter.Options{Version: version}))
 	t.Cleanup(func() {
@@ -396,11 +396,11 @@ func TestSamInvokeEndToEnd(t *testing.T) {
 	flags := []string{"-t", filepath.Join("..", "..", "template.yaml"), "--rie", e.rie, "--skip-build", "--bootstrap-dir", e.bootDir}
 	want := e.do(t, "GET", e.ref.URL+"/frontpage/42?locale=es", nil, "Authorization", "Bearer demo-token")
 
-	code, stdout, stderr := cli(t, nil, append([]string{"sam", "invoke", "EpGetFrontpageIdUser", "-e", filepath.Join("events", "direct.json")}, flags...)...)
+	code, stdout, stderr := cli(t, nil, append([]string{"sam", "invoke", "EpGetFrontpageIdUser", "-e", filepath.Join("..", "events", "direct.json")}, flags...)...)
 	if code != 0 || stdout != string(want.body)+"\n" {
 		t.Errorf("direct invoke: exit %d\nstdout %s\nwant   %s\nstderr %s", code, stdout, want.body, stderr)
 	}
-	code, stdout, stderr = cli(t, nil, append([]string{"sam", "invoke", "GatewayFunction", "-e", filepath.Join("events", "v2-get.json")}, flags...)...)
+	code, stdout, stderr = cli(t, nil, append([]string{"sam", "invoke", "GatewayFunction", "-e", filepath.Join("..", "events", "v2-get.json")}, flags...)...)
 	var reply struct {
 		StatusCode int    `json:"statusCode"`
 		Body       string `json:"body"`

@@ -1,0 +1,58 @@
+package boot
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/tributary-gw/tributary/adapters/httpadapter"
+	"github.com/tributary-gw/tributary/config"
+	"github.com/tributary-gw/tributary/core/exec"
+	"github.com/tributary-gw/tributary/core/plan"
+	"github.com/tributary-gw/tributary/core/telemetry"
+)
+
+// Assembled is a gateway wired from a compiled plan: the executor, the
+// http.Handler that every transport serves, and the logger both write to.
+// The Lambda functions wrap Handler in the Lambda adapter; `tributary run`
+// serves it with httpadapter.NewServer.
+type Assembled struct {
+	// Gateway executes the plan.
+	Gateway *exec.Gateway
+	// Handler serves the gateway over net/http.
+	Handler *httpadapter.Handler
+	// Logger receives access, backend-failure and config-warning lines.
+	Logger *slog.Logger
+}
+
+// AssembleOptions say how a gateway is wired. The zero value discards logs.
+type AssembleOptions struct {
+	// LogOut receives the log lines; nil discards them.
+	LogOut io.Writer
+	// Terminal says LogOut is a terminal (text lines instead of JSON).
+	Terminal bool
+	// Debug forces DEBUG logging and enables /__debug/ (tributary run -d).
+	Debug bool
+	// Version is sent as X-Tributary-Version when the config asks for it.
+	Version string
+	// DeadlineMargin is exec.Options.DeadlineMargin: the Lambda functions
+	// set lambdaadapter.DeadlineMargin; a server leaves it 0.
+	DeadlineMargin time.Duration
+}
+
+// Assemble wires the gateway for p, compiled from cfg, the one way every
+// entry point does (functions/gateway, functions/endpoint and `tributary
+// run`), and logs cfg's warnings.
+func Assemble(cfg *config.Config, p *plan.Plan, o AssembleOptions) *Assembled {
+	lg := cfg.Logging
+	logger := telemetry.NewLogger(telemetry.LogOptions{
+		Level: lg.Level, Prefix: lg.Prefix, Stdout: lg.Stdout, Format: lg.Format,
+		Terminal: o.Terminal, Debug: o.Debug,
+	}, o.LogOut)
+	for _, w := range cfg.Warnings {
+		logger.Warn("config warning", "warning", w.String())
+	}
+	gw := exec.New(p, exec.Options{Logger: logger, DeadlineMargin: o.DeadlineMargin})
+	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Debug: o.Debug, Version: o.Version})
+	return &Assembled{Gateway: gw, Handler: h, Logger: logger}
+}
