@@ -103,8 +103,8 @@ func BenchmarkFrontpage(b *testing.B) {
 				Method: http.MethodGet, RawPath: "/frontpage/42", RawQuery: "locale=es",
 				Header: header, Host: "gw", ClientIP: "127.0.0.1", ContentLength: 0,
 			})
-			if resp.Status != http.StatusOK || !strings.HasPrefix(string(resp.Body), want) {
-				b.Fatalf("status %d body %s", resp.Status, resp.Body)
+			if resp.Status != http.StatusOK || !strings.HasPrefix(string(resp.Bytes()), want) {
+				b.Fatalf("status %d body %s", resp.Status, resp.Bytes())
 			}
 		}
 	})

@@ -85,7 +85,7 @@ func methodNotAllowed(m string) *exec.Response {
 func jsonResponse(body []byte) *exec.Response {
 	h := make(http.Header, 1)
 	h.Set("Content-Type", exec.ContentTypeJSON)
-	return &exec.Response{Status: http.StatusOK, Header: h, Body: body}
+	return exec.NewResponse(http.StatusOK, h, body)
 }
 
 type echoURI struct {

@@ -94,6 +94,6 @@ func ExampleGateway_Serve() {
 	gw := exec.New(p, exec.Options{})
 	defer gw.Client().CloseIdleConnections()
 	resp := gw.Serve(context.Background(), &exec.Request{Method: "GET", RawPath: "/people/42"})
-	fmt.Println(resp.Status, resp.Header.Get("X-Tributary-Completed"), string(resp.Body))
+	fmt.Println(resp.Status, resp.Header.Get("X-Tributary-Completed"), string(resp.Bytes()))
 	// Output: 200 true {"name":"Hugo Romero","address":{"city":"Lisbon"}}
 }

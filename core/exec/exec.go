@@ -62,16 +62,15 @@ type Response struct {
 	Status int
 	// Header holds the response headers, Content-Type included.
 	Header http.Header
-	// Body is the encoded body; nil when the body is segmented (see Len,
-	// WriteTo and Bytes).
-	Body []byte
 	// Route is the matched template, for access logs ("" when no route
 	// matched).
 	Route string
 
-	// segments, when non-nil, hold the body instead of Body: a large JSON
+	// body is the encoded body, unless segments hold it: a large JSON
 	// document written as byte ranges, most of them slices of backend
-	// bodies. Use Len, WriteTo or Bytes rather than Body.
+	// bodies. Len, WriteTo and Bytes read whichever holds it, so callers
+	// never see half of a body.
+	body     []byte
 	segments [][]byte
 	size     int
 	// release are the backend responses whose bodies the response refers
@@ -248,7 +247,7 @@ func (g *Gateway) errorResponse(status int, code, msg string) *Response {
 	default:
 		body = ErrorBody(code, msg)
 	}
-	return &Response{Status: status, Header: h, Body: body}
+	return &Response{Status: status, Header: h, body: body}
 }
 
 // ErrorBody encodes a gateway error body (krakend-compat §14.4).
@@ -261,13 +260,20 @@ func ErrorBody(code, msg string) []byte {
 	return append(b, '}')
 }
 
+// NewResponse returns a complete response with body as its encoded body,
+// for adapters that answer on their own (built-in endpoints). body must not
+// be modified afterwards.
+func NewResponse(status int, h http.Header, body []byte) *Response {
+	return &Response{Status: status, Header: h, body: body}
+}
+
 // ErrorResponse is a gateway-generated error response for adapters (built-in
 // endpoints, recovered panics).
 func ErrorResponse(status int, code, msg string) *Response {
 	h := make(http.Header, 3)
 	h.Set("Content-Type", ContentTypeJSON)
 	h.Set(HeaderCompleted, "false")
-	return &Response{Status: status, Header: h, Body: ErrorBody(code, msg)}
+	return &Response{Status: status, Header: h, body: ErrorBody(code, msg)}
 }
 
 func truncate(s string, n int) string {

@@ -21,14 +21,14 @@ func (r *Response) Len() int {
 	if r.segments != nil {
 		return r.size
 	}
-	return len(r.Body)
+	return len(r.body)
 }
 
 // WriteTo writes the whole body to w. A segmented body is written range by
 // range without being joined first.
 func (r *Response) WriteTo(w io.Writer) (int64, error) {
 	if r.segments == nil {
-		n, err := w.Write(r.Body)
+		n, err := w.Write(r.body)
 		return int64(n), err
 	}
 	var total int64
@@ -44,9 +44,10 @@ func (r *Response) WriteTo(w io.Writer) (int64, error) {
 
 // Bytes returns the whole body as one slice (joining a segmented body). It
 // is meant for tests and small consumers; adapters use Len and WriteTo.
+// The slice must not be modified.
 func (r *Response) Bytes() []byte {
 	if r.segments == nil {
-		return r.Body
+		return r.body
 	}
 	out := make([]byte, 0, r.size)
 	for _, s := range r.segments {
@@ -62,7 +63,7 @@ func (r *Response) Release() {
 	for _, b := range r.release {
 		b.Release()
 	}
-	r.release, r.segments, r.Body = nil, nil, nil
+	r.release, r.segments, r.body = nil, nil, nil
 }
 
 // keep records backend responses whose bodies the response may refer to.
@@ -96,7 +97,7 @@ func encodedLen(o shape.Object) int {
 func (r *Response) setJSON(o shape.Object) {
 	size := encodedLen(o)
 	if size <= segmentThreshold {
-		r.Body = shape.AppendObject(make([]byte, 0, size), o)
+		r.body = shape.AppendObject(make([]byte, 0, size), o)
 		return
 	}
 	var segs [][]byte

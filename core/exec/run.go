@@ -219,13 +219,13 @@ func (g *Gateway) combine(ep *plan.Endpoint, results []result) *Response {
 	case plan.OutputJSONCollection:
 		h["Content-Type"] = []string{ContentTypeJSON}
 		if v, ok := merged.Get("collection"); ok && len(v) > 0 && v[0] == '[' {
-			out.Body = v // the array's bytes as decoded: no copy
+			out.body = v // the array's bytes as decoded: no copy
 		} else {
-			out.Body = []byte("[]")
+			out.body = []byte("[]")
 		}
 	case plan.OutputString:
 		h["Content-Type"] = []string{ContentTypeText}
-		out.Body = shape.StringContent(merged)
+		out.body = shape.StringContent(merged)
 	default:
 		h["Content-Type"] = []string{ContentTypeJSON}
 		out.setJSON(merged)
@@ -262,7 +262,7 @@ func (g *Gateway) noData(ep *plan.Endpoint, results []result, timedOut bool) *Re
 			if ct := resp.Header.Get("Content-Type"); ct != "" {
 				h.Set("Content-Type", ct)
 			}
-			out.Body = resp.Body
+			out.body = resp.Body
 		}
 		return out
 	}
@@ -304,5 +304,5 @@ func (g *Gateway) passthrough(ep *plan.Endpoint, res *result) *Response {
 		}
 	}
 	h[HeaderCompleted] = []string{"false"}
-	return &Response{Status: res.resp.Status, Header: h, Body: res.resp.Body}
+	return &Response{Status: res.resp.Status, Header: h, body: res.resp.Body}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // loadAndCompile runs the gateway's own loader and compiler on data.
-func loadAndCompile(t *testing.T, name string, data []byte) *plan.Plan {
+func loadAndCompile(t *testing.T, name string, data []byte) (*config.Config, *plan.Plan) {
 	t.Helper()
 	cfg, err := config.Load(name+".json", data, nil)
 	if err != nil {
@@ -22,7 +22,7 @@ func loadAndCompile(t *testing.T, name string, data []byte) *plan.Plan {
 	if err != nil {
 		t.Fatalf("plan.Compile: %v", err)
 	}
-	return p
+	return cfg, p
 }
 
 func TestScenarioConfigsLoadAndCompile(t *testing.T) {
@@ -50,8 +50,7 @@ func TestScenarioConfigsLoadAndCompile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := loadAndCompile(t, tc.name, data)
-			cfg := p.Config
+			cfg, _ := loadAndCompile(t, tc.name, data)
 			if cfg.Port != 18080 || cfg.ListenIP.String() != "127.0.0.1" {
 				t.Errorf("listens on %s:%d, want 127.0.0.1:18080", cfg.ListenIP, cfg.Port)
 			}
@@ -93,14 +92,14 @@ func TestStartupConfigLoadsAndCompiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := loadAndCompile(t, "startup", data)
-	if n := len(p.Config.Endpoints); n != startupEndpoints {
+	cfg, _ := loadAndCompile(t, "startup", data)
+	if n := len(cfg.Endpoints); n != startupEndpoints {
 		t.Fatalf("%d endpoints, want %d", n, startupEndpoints)
 	}
 	probe := startupProbePath()
 	found := false
 	var backends int
-	for _, ep := range p.Config.Endpoints {
+	for _, ep := range cfg.Endpoints {
 		backends += len(ep.Backends)
 		if strings.Replace(ep.Path, "{id_user}", "1", 1) == probe {
 			found = true
