@@ -4,6 +4,28 @@
 //
 // The request and response types are plain structs with no transport in
 // them; adapters convert to and from them.
+//
+// # The request pipeline
+//
+// [Gateway.Serve] is one visible sequence (krakend-compat.md §8), the same
+// for every transport:
+//
+//  1. the declared body size against the largest cap (413);
+//  2. the service stages, plan.Plan.Stages, before routing;
+//  3. the route (404, 405, redirects, path-param hygiene), the query, the
+//     body under the endpoint's cap;
+//  4. the endpoint stages, plan.Endpoint.Stages;
+//  5. the backends, concurrently; each call runs its backend's stages,
+//     plan.Backend.Stages, then the call, then the response side of §9
+//     (status, size, decode, target, allow/deny, mapping, group);
+//  6. the merge in declaration order, the status rules, the encoding.
+//
+// Features plug in as stages (package stage): values with one method that
+// core/plan compiles from the config in the order the spec gives. A stage
+// ends a request by returning a reply, fails a backend call by returning an
+// error, and adds headers to the answer through Exchange.Respond. A request
+// whose endpoint has no stages builds no Exchange and pays nothing for the
+// seam. See Example_stage.
 package exec
 
 import (
@@ -19,6 +41,7 @@ import (
 	"github.com/tributary-gw/tributary/core/plan"
 	"github.com/tributary-gw/tributary/core/route"
 	"github.com/tributary-gw/tributary/core/shape"
+	"github.com/tributary-gw/tributary/core/stage"
 	"github.com/tributary-gw/tributary/core/urltpl"
 )
 
@@ -120,12 +143,33 @@ func (g *Gateway) Client() *backend.Client { return g.client }
 
 // Serve answers one request. It never panics on bad input; a panic in a
 // backend goroutine becomes that backend's failure.
+//
+// The request goes through the pipeline of krakend-compat.md §8 in this
+// order: the declared body size, the service stages (plan.Plan.Stages),
+// the route, the query, the body, the endpoint stages
+// (plan.Endpoint.Stages), then the backends, each behind its own stages
+// (plan.Backend.Stages). Headers the stages add to Exchange.Respond go on
+// whatever answer comes out.
 func (g *Gateway) Serve(ctx context.Context, r *Request) *Response {
 	arrival := time.Now()
 	if r.ContentLength > g.plan.MaxBodyBytes {
 		// Refused before routing, without reading (§8 stage 2).
 		return g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", tooLarge(g.plan.MaxBodyBytes).Error())
 	}
+	var x *stage.Exchange
+	if len(g.plan.Stages) > 0 {
+		x = newExchange(r)
+		if resp := g.runStages(ctx, g.plan.Stages, x); resp != nil {
+			return withRespond(x, resp)
+		}
+	}
+	resp, x := g.serveRoute(ctx, arrival, r, x)
+	return withRespond(x, resp)
+}
+
+// serveRoute routes r and runs its endpoint. x is the request's Exchange
+// when a stage has run already, else nil; the one in use is returned.
+func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request, x *stage.Exchange) (*Response, *stage.Exchange) {
 	var pbuf [8]route.Param
 	params := pbuf[:0]
 	if g.plan.MaxParams > len(pbuf) {
@@ -136,38 +180,47 @@ func (g *Gateway) Serve(ctx context.Context, r *Request) *Response {
 	case route.Found:
 	case route.MethodNotAllowed:
 		if r.Method == http.MethodOptions && g.plan.Router.AutoOptions {
-			return optionsResponse(res.Allow)
+			return optionsResponse(res.Allow), x
 		}
 		resp := g.errorResponse(http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed on this path")
 		resp.Header.Set("Allow", res.Allow)
-		return resp
+		return resp, x
 	case route.Redirect:
 		h := make(http.Header, 2)
 		h.Set("Location", res.Location)
-		return &Response{Status: res.Status, Header: h}
+		return &Response{Status: res.Status, Header: h}, x
 	case route.BadPath, route.BadParam:
-		return g.errorResponse(http.StatusBadRequest, "invalid_path", res.Message)
+		return g.errorResponse(http.StatusBadRequest, "invalid_path", res.Message), x
 	default:
 		if r.Method == http.MethodOptions && g.plan.Router.AutoOptions {
 			if allow := g.plan.Routes.Allowed(r.RawPath); allow != "" {
-				return optionsResponse(allow)
+				return optionsResponse(allow), x
 			}
 		}
-		return g.errorResponse(http.StatusNotFound, "not_found", "no endpoint matches "+r.Method+" "+truncate(r.RawPath, 256))
+		return g.errorResponse(http.StatusNotFound, "not_found", "no endpoint matches "+r.Method+" "+truncate(r.RawPath, 256)), x
 	}
 	ep := g.plan.Endpoints[res.Route]
 	q, err := urltpl.ParseQuery(r.RawQuery)
 	if err != nil {
-		return g.routed(ep, g.errorResponse(http.StatusBadRequest, "invalid_query", err.Error()))
+		return g.routed(ep, g.errorResponse(http.StatusBadRequest, "invalid_query", err.Error())), x
 	}
 	body, err := readBody(r.Body, r.ContentLength, ep.MaxBodyBytes)
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
-			return g.routed(ep, g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", err.Error()))
+			return g.routed(ep, g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", err.Error())), x
 		}
-		return g.routed(ep, g.errorResponse(http.StatusBadRequest, "bad_request", "reading the request body: "+err.Error()))
+		return g.routed(ep, g.errorResponse(http.StatusBadRequest, "bad_request", "reading the request body: "+err.Error())), x
 	}
-	return g.routed(ep, g.execute(ctx, arrival, ep, res.Params, q, r, body))
+	if x != nil || usesStages(ep) {
+		if x == nil {
+			x = newExchange(r)
+		}
+		x.Route, x.Params, x.Body = ep.Path, stageParams(res.Params), body
+		if resp := g.runStages(ctx, ep.Stages, x); resp != nil {
+			return g.routed(ep, resp), x
+		}
+	}
+	return g.routed(ep, g.execute(ctx, arrival, ep, res.Params, q, r, body, x)), x
 }
 
 func (g *Gateway) routed(ep *plan.Endpoint, resp *Response) *Response {

@@ -15,6 +15,7 @@ import (
 	"github.com/tributary-gw/tributary/core/plan"
 	"github.com/tributary-gw/tributary/core/route"
 	"github.com/tributary-gw/tributary/core/shape"
+	"github.com/tributary-gw/tributary/core/stage"
 	"github.com/tributary-gw/tributary/core/urltpl"
 )
 
@@ -29,7 +30,8 @@ type result struct {
 }
 
 // execute runs the endpoint's backends and builds the response.
-func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpoint, params []route.Param, q urltpl.Query, r *Request, body []byte) *Response {
+// x is the request's Exchange when the endpoint has stages, else nil.
+func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpoint, params []route.Param, q urltpl.Query, r *Request, body []byte, x *stage.Exchange) *Response {
 	deadline := arrival.Add(ep.Timeout)
 	if d, ok := ctx.Deadline(); ok {
 		if d = d.Add(-g.margin); d.Before(deadline) {
@@ -43,8 +45,9 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 		g:      g,
 		ep:     ep,
 		params: params,
-		header: forwardHeaders(ep, r),
+		header: withForward(forwardHeaders(ep, r), x),
 		body:   body,
+		x:      x,
 		query:  q,
 		// Most backends inherit the endpoint's list: filter once.
 		sharedQuery: q.Filter(ep.Query),
@@ -102,6 +105,7 @@ type call struct {
 	body        []byte
 	query       urltpl.Query
 	sharedQuery string
+	x           *stage.Exchange // nil when the endpoint has no stages
 }
 
 func (c *call) lookup(name string) (string, bool) {
@@ -129,8 +133,25 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 	if b.Headers != nil {
 		header = filterHeaders(header, b.Headers)
 	}
+	var sc *stage.Call // the call as backend stages see it
+	var answer *stage.Answer
+	if len(b.Stages) > 0 {
+		sc = &stage.Call{Exchange: c.x, Backend: b.Index, Method: b.Method, URL: u, Header: header, Body: c.body}
+		var ran []stage.Backend
+		if answer, ran, err = beforeCall(ctx, b.Stages, sc); err != nil {
+			afterCall(ran, sc, 0, nil, nil, fmt.Errorf("%w: %w", stage.ErrNotCalled, err))
+			return result{err: fmt.Errorf("backend %d: %w", b.Index, err)}
+		}
+		u, header = sc.URL, sc.Header
+		if answer == nil {
+			defer func() { afterCall(ran, sc, resStatus(res), resHeader(res), resBody(res), res.err) }()
+		}
+	}
 	// Only no-op passthrough forwards the client's Accept-Encoding (§13).
 	keep := c.ep.Output == plan.OutputNoOp && len(header["Accept-Encoding"]) > 0
+	if answer != nil {
+		return c.process(b, &backend.Response{Status: answer.Status, Header: answer.Header, Body: answer.Body})
+	}
 	resp, err := c.g.client.Do(ctx, &backend.Request{
 		Method:          b.Method,
 		URL:             u,
@@ -146,6 +167,13 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 	if err != nil {
 		return result{err: err, timeout: backend.IsTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded)}
 	}
+	return c.process(b, resp)
+}
+
+// process checks, decodes and shapes one backend response (§9, response
+// side).
+func (c *call) process(b *plan.Backend, resp *backend.Response) (res result) {
+	var err error
 	res.resp = resp
 	if b.Encoding == plan.EncodingNoOp {
 		res.ok = true

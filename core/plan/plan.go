@@ -17,6 +17,7 @@ import (
 	"github.com/tributary-gw/tributary/core/backend"
 	"github.com/tributary-gw/tributary/core/route"
 	"github.com/tributary-gw/tributary/core/shape"
+	"github.com/tributary-gw/tributary/core/stage"
 	"github.com/tributary-gw/tributary/core/urltpl"
 )
 
@@ -65,6 +66,9 @@ type Plan struct {
 	Server Server
 	// Source names the config in messages (the file given to the loader).
 	Source string
+	// Stages are the service-level stages, run in order before routing
+	// (krakend-compat §8 stages 3–4; see package stage).
+	Stages []stage.Endpoint
 }
 
 // Endpoint is one compiled endpoint.
@@ -89,6 +93,10 @@ type Endpoint struct {
 	Query []string
 	// Backends are the compiled backends in declaration order.
 	Backends []*Backend
+	// Stages are the endpoint's stages, run in order once the route, the
+	// path params, the query and the body are validated (krakend-compat §8
+	// stages 7–9; see package stage).
+	Stages []stage.Endpoint
 }
 
 // Backend is one compiled backend.
@@ -128,6 +136,9 @@ type Backend struct {
 	FollowRedirects bool
 	MaxRedirects    int
 	RedirectHosts   []string
+	// Stages run in order before each call of this backend (krakend-compat
+	// §9, request side; see package stage).
+	Stages []stage.Backend
 
 	next atomic.Uint32
 }

@@ -53,6 +53,19 @@ func TestDependencyRules(t *testing.T) {
 		}
 		rules = append(rules, rule{leaf, others, "core leaves import no other core package"})
 	}
+	// internal/* are leaves shared by every layer, and core/stage is the
+	// seam every feature implements (leaves may import it): the standard
+	// library only.
+	for pkg, list := range deps {
+		if !strings.HasPrefix(pkg, "internal/") && pkg != "core/stage" {
+			continue
+		}
+		for _, d := range list {
+			if strings.Contains(strings.SplitN(d, "/", 2)[0], ".") {
+				t.Errorf("%s imports %s: it may import only the standard library", pkg, d)
+			}
+		}
+	}
 	if _, ok := deps["core/exec"]; !ok {
 		t.Fatalf("core/exec missing from go list output")
 	}
@@ -77,9 +90,10 @@ func TestDependencyRules(t *testing.T) {
 			}
 		}
 	}
-	// The shaping engine is the hot path: stdlib and json-iterator only.
+	// The shaping engine is the hot path: stdlib, json-iterator and our
+	// stdlib-only internal/ helpers.
 	for _, d := range deps["core/shape"] {
-		if strings.Contains(strings.SplitN(d, "/", 2)[0], ".") && !strings.HasPrefix(d, "github.com/json-iterator/") && !strings.HasPrefix(d, "github.com/modern-go/") {
+		if strings.Contains(strings.SplitN(d, "/", 2)[0], ".") && !strings.HasPrefix(d, "github.com/json-iterator/") && !strings.HasPrefix(d, "github.com/modern-go/") && !strings.HasPrefix(d, module+"/internal/") {
 			t.Errorf("core/shape imports %s: only stdlib and json-iterator are allowed", d)
 		}
 	}

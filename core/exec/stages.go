@@ -1,0 +1,148 @@
+package exec
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/tributary-gw/tributary/core/plan"
+	"github.com/tributary-gw/tributary/core/route"
+	"github.com/tributary-gw/tributary/core/stage"
+)
+
+// newExchange is the Exchange of r, before routing.
+func newExchange(r *Request) *stage.Exchange {
+	return &stage.Exchange{
+		Method:   r.Method,
+		RawPath:  r.RawPath,
+		RawQuery: r.RawQuery,
+		Host:     r.Host,
+		ClientIP: r.ClientIP,
+		Header:   r.Header,
+	}
+}
+
+// usesStages reports whether a request to ep needs an Exchange: ep or one
+// of its backends has stages.
+func usesStages(ep *plan.Endpoint) bool {
+	if len(ep.Stages) > 0 {
+		return true
+	}
+	for _, b := range ep.Backends {
+		if len(b.Stages) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// stageParams copies the matched params for the stages.
+func stageParams(ps []route.Param) []stage.Param {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]stage.Param, len(ps))
+	for i, p := range ps {
+		out[i] = stage.Param{Name: p.Name, Value: p.Value}
+	}
+	return out
+}
+
+// runStages runs stages in order with x; the first Reply ends the request
+// and becomes its response.
+func (g *Gateway) runStages(ctx context.Context, stages []stage.Endpoint, x *stage.Exchange) *Response {
+	for _, s := range stages {
+		if rep := s.Run(ctx, x); rep != nil {
+			return g.replyResponse(rep)
+		}
+	}
+	return nil
+}
+
+// replyResponse is the response a stage's Reply asks for.
+func (g *Gateway) replyResponse(rep *stage.Reply) *Response {
+	var resp *Response
+	if rep.Body == nil && rep.Code != "" {
+		resp = g.errorResponse(rep.Status, rep.Code, rep.Message)
+	} else {
+		resp = &Response{Status: rep.Status, Header: make(http.Header, len(rep.Header)+1), body: rep.Body}
+		resp.Header[HeaderCompleted] = []string{"false"}
+	}
+	for k, v := range rep.Header {
+		resp.Header[k] = v
+	}
+	return resp
+}
+
+// withRespond adds the headers the stages of x asked for to resp.
+func withRespond(x *stage.Exchange, resp *Response) *Response {
+	if x == nil || len(x.Respond) == 0 {
+		return resp
+	}
+	if resp.Header == nil {
+		resp.Header = make(http.Header, len(x.Respond))
+	}
+	for k, v := range x.Respond {
+		resp.Header[k] = v
+	}
+	return resp
+}
+
+// withForward adds the headers the stages of x put in Forward to the
+// backends' header set h (a new map: h shares the client's values).
+func withForward(h http.Header, x *stage.Exchange) http.Header {
+	if x == nil || len(x.Forward) == 0 {
+		return h
+	}
+	out := make(http.Header, len(h)+len(x.Forward))
+	for k, v := range h {
+		out[k] = v
+	}
+	for k, v := range x.Forward {
+		out[k] = v
+	}
+	return out
+}
+
+// beforeCall runs a backend's stages in order. It returns the answer of a
+// stage that answered the call itself, the stages whose Before let the
+// call through (for afterCall), and the error of a stage that failed it.
+func beforeCall(ctx context.Context, stages []stage.Backend, c *stage.Call) (*stage.Answer, []stage.Backend, error) {
+	for i, s := range stages {
+		answer, err := s.Before(ctx, c)
+		if err != nil || answer != nil {
+			return answer, stages[:i], err
+		}
+	}
+	return nil, stages, nil
+}
+
+// afterCall tells the Observers among ran how the call ended.
+func afterCall(ran []stage.Backend, c *stage.Call, status int, h http.Header, body []byte, err error) {
+	for _, s := range ran {
+		if o, ok := s.(stage.Observer); ok {
+			o.After(c, status, h, body, err)
+		}
+	}
+}
+
+// resStatus, resHeader and resBody read a result's raw response, if any.
+func resStatus(r result) int {
+	if r.resp == nil {
+		return 0
+	}
+	return r.resp.Status
+}
+
+func resHeader(r result) http.Header {
+	if r.resp == nil {
+		return nil
+	}
+	return r.resp.Header
+}
+
+func resBody(r result) []byte {
+	if r.resp == nil {
+		return nil
+	}
+	return r.resp.Body
+}
