@@ -10,10 +10,12 @@
 // [Gateway.Serve] is one visible sequence (krakend-compat.md §8), the same
 // for every transport:
 //
-//  1. the declared body size against the largest cap (413);
+//  1. the body: a declared size over the largest cap is refused without
+//     reading, a body of unknown length is read under it (413);
 //  2. the service stages, plan.Plan.Stages, before routing;
-//  3. the route (404, 405, redirects, path-param hygiene), the query, the
-//     body under the endpoint's cap;
+//  3. the route (404, 405, redirects), the endpoint's body cap (413), the
+//     path-param rules and the query (400), then a body of declared length
+//     is read;
 //  4. the endpoint stages, plan.Endpoint.Stages;
 //  5. the backends, concurrently; each call runs its backend's stages,
 //     plan.Backend.Stages, then the call, then the response side of §9
@@ -145,8 +147,9 @@ func (g *Gateway) Client() *backend.Client { return g.client }
 // backend goroutine becomes that backend's failure.
 //
 // The request goes through the pipeline of krakend-compat.md §8 in this
-// order: the declared body size, the service stages (plan.Plan.Stages),
-// the route, the query, the body, the endpoint stages
+// order: the body size, the service stages (plan.Plan.Stages), the route,
+// the endpoint's body cap, the path params, the query, the body, the
+// endpoint stages
 // (plan.Endpoint.Stages), then the backends, each behind its own stages
 // (plan.Backend.Stages). Headers the stages add to Exchange.Respond go on
 // whatever answer comes out.
@@ -156,26 +159,45 @@ func (g *Gateway) Serve(ctx context.Context, r *Request) *Response {
 		// Refused before routing, without reading (§8 stage 2).
 		return g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", tooLarge(g.plan.MaxBodyBytes).Error())
 	}
+	// A body of unknown length (chunked) is read now, up to the largest
+	// cap (§8 stage 2): an oversize upload is a 413 whatever its path. A
+	// declared length is checked against its endpoint's cap after routing,
+	// and only then read.
+	var body []byte
+	if r.ContentLength < 0 {
+		var err error
+		if body, err = readBody(r.Body, r.ContentLength, g.plan.MaxBodyBytes); err != nil {
+			return g.bodyError(err)
+		}
+	}
 	var x *stage.Exchange
 	if len(g.plan.Stages) > 0 {
-		x = newExchange(r)
+		x = newExchange(r, body)
 		if resp := g.runStages(ctx, g.plan.Stages, x); resp != nil {
 			return withRespond(x, resp)
 		}
 	}
-	resp, x := g.serveRoute(ctx, arrival, r, x)
+	resp, x := g.serveRoute(ctx, arrival, r, body, x)
 	return withRespond(x, resp)
 }
 
-// serveRoute routes r and runs its endpoint. x is the request's Exchange
-// when a stage has run already, else nil; the one in use is returned.
-func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request, x *stage.Exchange) (*Response, *stage.Exchange) {
+// serveRoute routes r, whose body is already read, and runs its endpoint.
+// x is the request's Exchange when a stage has run already, else nil; the
+// one in use is returned.
+func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request, body []byte, x *stage.Exchange) (*Response, *stage.Exchange) {
 	var pbuf [8]route.Param
 	params := pbuf[:0]
 	if g.plan.MaxParams > len(pbuf) {
 		params = make([]route.Param, 0, g.plan.MaxParams)
 	}
 	res := g.plan.Routes.Lookup(r.Method, r.RawPath, r.RawQuery, params)
+	if res.Kind == route.Found || res.Kind == route.BadParam {
+		// The endpoint's own cap comes with the body (§8 stage 2), before
+		// the param and query rules (stage 6).
+		if ep := g.plan.Endpoints[res.Route]; r.ContentLength > ep.MaxBodyBytes || int64(len(body)) > ep.MaxBodyBytes {
+			return g.routed(ep, g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", tooLarge(ep.MaxBodyBytes).Error())), x
+		}
+	}
 	switch res.Kind {
 	case route.Found:
 	case route.MethodNotAllowed:
@@ -204,16 +226,14 @@ func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request,
 	if err != nil {
 		return g.routed(ep, g.errorResponse(http.StatusBadRequest, "invalid_query", err.Error())), x
 	}
-	body, err := readBody(r.Body, r.ContentLength, ep.MaxBodyBytes)
-	if err != nil {
-		if errors.Is(err, errBodyTooLarge) {
-			return g.routed(ep, g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", err.Error())), x
+	if r.ContentLength > 0 {
+		if body, err = readBody(r.Body, r.ContentLength, ep.MaxBodyBytes); err != nil {
+			return g.routed(ep, g.bodyError(err)), x
 		}
-		return g.routed(ep, g.errorResponse(http.StatusBadRequest, "bad_request", "reading the request body: "+err.Error())), x
 	}
 	if x != nil || usesStages(ep) {
 		if x == nil {
-			x = newExchange(r)
+			x = newExchange(r, body)
 		}
 		x.Route, x.Params, x.Body = ep.Path, stageParams(res.Params), body
 		if resp := g.runStages(ctx, ep.Stages, x); resp != nil {
@@ -235,6 +255,15 @@ func optionsResponse(allow string) *Response {
 }
 
 var errBodyTooLarge = errors.New("request body too large")
+
+// bodyError is the answer to a body that could not be read whole: 413 over
+// a cap, else 400.
+func (g *Gateway) bodyError(err error) *Response {
+	if errors.Is(err, errBodyTooLarge) {
+		return g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", err.Error())
+	}
+	return g.errorResponse(http.StatusBadRequest, "bad_request", "reading the request body: "+err.Error())
+}
 
 // readBody reads the whole request body, refusing more than limit bytes
 // (an oversize Content-Length is refused before reading).

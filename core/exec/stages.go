@@ -9,9 +9,10 @@ import (
 	"github.com/tributary-gw/tributary/core/stage"
 )
 
-// newExchange is the Exchange of r, before routing.
-func newExchange(r *Request) *stage.Exchange {
+// newExchange is the Exchange of r, whose body is body, before routing.
+func newExchange(r *Request, body []byte) *stage.Exchange {
 	return &stage.Exchange{
+		Body:     body,
 		Method:   r.Method,
 		RawPath:  r.RawPath,
 		RawQuery: r.RawQuery,

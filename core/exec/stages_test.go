@@ -111,6 +111,7 @@ func TestStagesRunInPipelineOrder(t *testing.T) {
 	if got := strings.Join(order, ","); got != "service,endpoint-1,endpoint-2" {
 		t.Errorf("stages ran as %s", got)
 	}
+	// A body of declared length is read after routing.
 	if svc.seen.Route != "" || svc.seen.Params != nil || svc.seen.Body != nil {
 		t.Errorf("a service stage saw routing results: %+v", svc.seen)
 	}

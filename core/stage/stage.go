@@ -40,8 +40,10 @@ type Exchange struct {
 	Route string
 	// Params are the matched path parameters; nil for Edge stages.
 	Params []Param
-	// Body is the whole request body (nil when empty); nil for Edge
-	// stages, which run before the body is read.
+	// Body is the whole request body, nil when empty. Endpoint and backend
+	// stages always see it; service stages see it only when it came
+	// without a declared length (a declared one is read after routing,
+	// once its endpoint's cap is checked).
 	Body []byte
 
 	// Respond holds headers added to the answer, whatever it is (CORS,
