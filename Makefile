@@ -10,6 +10,13 @@ BIN       := bin/tributary
 GOARCH ?= arm64
 ARTIFACTS_DIR ?= .build/$(patsubst build-%,%,$@)
 GO_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap
+# A template generated from a config file (`tributary sam generate -c FILE
+# -o template.yaml`) deploys that config: generate leaves it beside the
+# template, and every build target copies it into the function's package,
+# where the template's TRIBUTARY_CONFIG points. Without it the functions
+# serve the config embedded in the binary: the bundled demo.
+BUNDLE_CONFIG := .tributary/gateway.json
+COPY_CONFIG    = if [ -f $(BUNDLE_CONFIG) ]; then cp $(BUNDLE_CONFIG) $(ARTIFACTS_DIR)/gateway.json; fi
 
 PHONY_EXTRA := host-bootstraps
 .PHONY: help run build test check bench clean template $(PHONY_EXTRA) build-GatewayFunction build-RestGatewayFunction
@@ -55,9 +62,11 @@ template: ## regenerate template.yaml from the bundled config
 
 build-GatewayFunction build-RestGatewayFunction:
 	$(GO_BUILD) ./functions/gateway
+	@$(COPY_CONFIG)
 
 build-Ep%:            # every per-endpoint function; new endpoints need no Makefile edit
 	$(GO_BUILD) ./functions/endpoint
+	@$(COPY_CONFIG)
 
 clean: ## remove build outputs
 	rm -rf bin .build
@@ -78,8 +87,8 @@ lambda: ## build the arm64 deployment zips: .build/lambda/gateway.zip, .build/la
 	$(MAKE) --no-print-directory build-GatewayFunction ARTIFACTS_DIR=.build/lambda/gateway
 	$(MAKE) --no-print-directory build-EpFunction ARTIFACTS_DIR=.build/lambda/endpoint
 	@command -v zip >/dev/null || { echo "make lambda: zip is missing (apt-get install zip)"; exit 1; }
-	cd .build/lambda/gateway && rm -f ../gateway.zip && zip -q -X ../gateway.zip bootstrap
-	cd .build/lambda/endpoint && rm -f ../endpoint.zip && zip -q -X ../endpoint.zip bootstrap
+	cd .build/lambda/gateway && rm -f ../gateway.zip && zip -q -X ../gateway.zip bootstrap $$(ls gateway.json 2>/dev/null)
+	cd .build/lambda/endpoint && rm -f ../endpoint.zip && zip -q -X ../endpoint.zip bootstrap $$(ls gateway.json 2>/dev/null)
 	@ls -l .build/lambda/*.zip
 
 # Fuzzing (security.md §6). `make fuzz` runs every fuzz target of the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,6 +42,34 @@ const (
 	RestAPIID = "RestApi"
 	// RestStageParam is the parameter holding the REST API stage name.
 	RestStageParam = "RestStageName"
+	// TargetGroupID is the ALB target group of the catch-all function
+	// (Options.ALB).
+	TargetGroupID = "GatewayTargetGroup"
+	// TargetGroupPermissionID lets Elastic Load Balancing invoke the
+	// catch-all function.
+	TargetGroupPermissionID = "GatewayTargetGroupPermission"
+	// ALBMultiValueParam is the parameter that turns the target group's
+	// multi-value headers on or off.
+	ALBMultiValueParam = "AlbMultiValueHeaders"
+)
+
+// Names shared with the functions and the Makefile (reference/lambda.md §4).
+const (
+	// BundleConfigName is the config's file name inside every function's
+	// deployment package when the template deploys a config of its own:
+	// the functions read it through TRIBUTARY_CONFIG, relative to the
+	// package root (/var/task).
+	BundleConfigName = "gateway.json"
+	// BundleConfigPath is where `tributary sam generate -c FILE -o OUT`
+	// puts the config it generated OUT from, relative to OUT's directory
+	// (the functions' CodeUri). The Makefile's build targets copy it into
+	// each function's ARTIFACTS_DIR as BundleConfigName.
+	BundleConfigPath = ".tributary/" + BundleConfigName
+	// configEnv names the config file a function loads.
+	configEnv = "TRIBUTARY_CONFIG"
+	// integrationTimeoutEnv tells the functions a raised REST integration
+	// timeout, so that their init check agrees with the template.
+	integrationTimeoutEnv = "TRIBUTARY_INTEGRATION_TIMEOUT"
 )
 
 // Fixed settings of every generated function (reference/lambda.md §1, §7.1).
@@ -75,6 +104,23 @@ type Options struct {
 	// ConfigName is the config file named in the header comment. Default:
 	// the config's Source.
 	ConfigName string
+	// BundleConfig makes every function load BundleConfigName from its
+	// deployment package (TRIBUTARY_CONFIG) instead of the config embedded
+	// in the binary, which is the bundled demo. Set it when the template is
+	// generated from a config file; the caller then writes that config to
+	// BundleConfigPath beside the template. Default false.
+	BundleConfig bool
+	// IntegrationTimeout is a raised REST integration timeout (an API
+	// Gateway quota increase): endpoint timeouts must stay below it, it
+	// caps the function Timeout, and the functions get it as
+	// TRIBUTARY_INTEGRATION_TIMEOUT. 0 means the default, 29 s; HTTP APIs
+	// have a fixed 30 s and refuse it.
+	IntegrationTimeout time.Duration
+	// ALB adds an Application Load Balancer target group (target type
+	// lambda) for the catch-all function, the permission that lets the
+	// load balancer invoke it, and the AlbMultiValueHeaders parameter.
+	// Default false.
+	ALB bool
 }
 
 // Generate renders the SAM template for cfg as YAML. The output depends
@@ -93,8 +139,17 @@ func Generate(cfg *config.Config, o Options) ([]byte, error) {
 	switch o.API {
 	case "", APIHTTP:
 		o.API, limit = APIHTTP, HTTPIntegrationTimeout
+		if o.IntegrationTimeout != 0 {
+			return nil, fmt.Errorf("infra: the HTTP API integration timeout is fixed at %s; a raised integration timeout needs --api rest", HTTPIntegrationTimeout)
+		}
 	case APIREST:
 		limit = RESTIntegrationTimeout
+		if o.IntegrationTimeout != 0 {
+			if o.IntegrationTimeout < time.Second || o.IntegrationTimeout%time.Second != 0 {
+				return nil, fmt.Errorf("infra: integration timeout %s: want whole seconds, at least 1s", o.IntegrationTimeout)
+			}
+			limit = o.IntegrationTimeout
+		}
 	default:
 		return nil, fmt.Errorf("infra: unknown API %q (want %q or %q)", o.API, APIHTTP, APIREST)
 	}
@@ -147,9 +202,9 @@ func Generate(cfg *config.Config, o Options) ([]byte, error) {
 }
 
 // DefaultCommand returns the canonical command line that selects the
-// variant o: "tributary sam generate", then --per-endpoint and --api rest
-// when they differ from the defaults. o.Command and o.ConfigName are not
-// used.
+// variant o: "tributary sam generate", then --per-endpoint, --api rest,
+// --integration-timeout and --alb when they differ from the defaults.
+// o.Command, o.ConfigName and o.BundleConfig are not used.
 func DefaultCommand(o Options) string {
 	cmd := "tributary sam generate"
 	if o.PerEndpoint {
@@ -157,6 +212,12 @@ func DefaultCommand(o Options) string {
 	}
 	if o.API == APIREST {
 		cmd += " --api " + APIREST
+	}
+	if o.IntegrationTimeout != 0 {
+		cmd += " --integration-timeout " + o.IntegrationTimeout.String()
+	}
+	if o.ALB {
+		cmd += " --alb"
 	}
 	return cmd
 }
@@ -232,11 +293,22 @@ func (g *generator) template() *yaml.Node {
 	root := block(
 		pair{"AWSTemplateFormatVersion", quoted("2010-09-09")},
 		pair{"Transform", plain("AWS::Serverless-2016-10-31")},
+		pair{"Description", quoted(g.description())},
 	)
+	var params []pair
 	if g.o.API == APIREST {
-		root.Content = append(root.Content, plain("Parameters"), block(
-			pair{RestStageParam, flow(pair{"Type", plain("String")}, pair{"Default", plain("prod")})},
-		))
+		params = append(params, pair{RestStageParam, flow(pair{"Type", plain("String")}, pair{"Default", plain("prod")})})
+	}
+	if g.o.ALB {
+		params = append(params, pair{ALBMultiValueParam, flow(
+			pair{"Type", plain("String")},
+			pair{"AllowedValues", flowSeq(quoted("true"), quoted("false"))},
+			pair{"Default", quoted("false")},
+			pair{"Description", quoted("lambda.multi_value_headers.enabled of the target group")},
+		)})
+	}
+	if len(params) > 0 {
+		root.Content = append(root.Content, plain("Parameters"), block(params...))
 	}
 	root.Content = append(root.Content,
 		plain("Globals"), g.globals(),
@@ -259,6 +331,20 @@ func (g *generator) globals() *yaml.Node {
 		pair{"Timeout", timeout},
 		pair{"LoggingConfig", flow(pair{"LogFormat", plain("JSON")})},
 	)
+	var vars []pair
+	if g.o.BundleConfig {
+		vars = append(vars, pair{configEnv, quoted(BundleConfigName)})
+	}
+	if g.o.IntegrationTimeout != 0 {
+		vars = append(vars, pair{integrationTimeoutEnv, quoted(g.o.IntegrationTimeout.String())})
+	}
+	if len(vars) > 0 {
+		env := flow(pair{"Variables", flow(vars...)})
+		if g.o.BundleConfig {
+			env.LineComment = BundleConfigName + " is " + BundleConfigPath + ", copied into each package by `make build-<LogicalId>`"
+		}
+		fn.Content = append(fn.Content, plain("Environment"), env)
+	}
 	return block(pair{"Function", fn})
 }
 
@@ -272,6 +358,7 @@ func (g *generator) resources() *yaml.Node {
 	}
 	if g.o.API == APIREST {
 		add(RestGatewayFunctionID, "every endpoint, routed in-process; REST API, payload 1.0", function(
+			pair{"Description", quoted(g.gatewayDescription())},
 			pair{"Events", block(
 				pair{"RestRoot", g.event("/", "ANY")},
 				pair{"RestProxy", g.event("/{proxy+}", "ANY")},
@@ -287,6 +374,7 @@ func (g *generator) resources() *yaml.Node {
 		url := flow(pair{"AuthType", plain("AWS_IAM")})
 		url.LineComment = "NONE would open a public door around API Gateway throttling and WAF"
 		add(GatewayFunctionID, "every endpoint, routed in-process; HTTP API, payload 2.0", function(
+			pair{"Description", quoted(g.gatewayDescription())},
 			pair{"FunctionUrlConfig", url},
 			pair{"Events", block(
 				pair{"HttpRoot", g.event("/", "ANY")}, // "/{proxy+}" does not match "/"
@@ -307,11 +395,72 @@ func (g *generator) resources() *yaml.Node {
 			comment = "one function per endpoint (--per-endpoint); `make build-Ep%` builds each"
 		}
 		add(g.ids[i], comment, function(
+			pair{"Description", quoted(truncateDesc("Tributary endpoint " + e.Method + " " + e.Path))},
 			pair{"Environment", flow(pair{"Variables", flow(pair{endpointEnv, quoted(e.Method + " " + e.Path)})})},
 			pair{"Events", block(pair{event, g.event(e.Path, e.Method)})},
 		))
 	}
+	if g.o.ALB {
+		fn := g.gatewayID()
+		perm := block(
+			pair{"Type", plain("AWS::Lambda::Permission")},
+			pair{"Properties", block(
+				pair{"FunctionName", getAtt(fn + ".Arn")},
+				pair{"Action", plain("lambda:InvokeFunction")},
+				pair{"Principal", plain("elasticloadbalancing.amazonaws.com")},
+			)},
+		)
+		add(TargetGroupPermissionID, "the load balancer may invoke the catch-all function", perm)
+		tg := block(
+			pair{"Type", plain("AWS::ElasticLoadBalancingV2::TargetGroup")},
+			pair{"DependsOn", plain(TargetGroupPermissionID)},
+			pair{"Properties", block(
+				pair{"TargetType", plain("lambda")},
+				pair{"Targets", flowSeq(flow(pair{"Id", getAtt(fn + ".Arn")}))},
+				pair{"TargetGroupAttributes", flowSeq(flow(
+					pair{"Key", plain("lambda.multi_value_headers.enabled")},
+					pair{"Value", ref(ALBMultiValueParam)},
+				))},
+			)},
+		)
+		add(TargetGroupID, "attach it to a listener rule of your load balancer", tg)
+	}
 	return res
+}
+
+// gatewayID is the logical ID of the catch-all function of this variant.
+func (g *generator) gatewayID() string {
+	if g.o.API == APIREST {
+		return RestGatewayFunctionID
+	}
+	return GatewayFunctionID
+}
+
+// configDescription names the config the template deploys.
+func (g *generator) configDescription() string {
+	if g.o.BundleConfig {
+		return g.o.ConfigName
+	}
+	return "the bundled demo config"
+}
+
+// description is the template's Description: the config it deploys.
+func (g *generator) description() string {
+	return truncateDesc("Tributary API gateway serving " + g.configDescription() + " (" + strconv.Itoa(len(g.cfg.Endpoints)) + " endpoints)")
+}
+
+// gatewayDescription is the catch-all function's Description.
+func (g *generator) gatewayDescription() string {
+	return truncateDesc("Tributary gateway: every endpoint of " + g.configDescription() + ", routed in-process")
+}
+
+// truncateDesc keeps a Description within Lambda's 256 characters.
+func truncateDesc(s string) string {
+	if utf8.RuneCountInString(s) <= 256 {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:255]) + "…"
 }
 
 // function returns an AWS::Serverless::Function built with the Makefile
@@ -342,12 +491,18 @@ func (g *generator) event(path, method string) *yaml.Node {
 
 // outputs returns the Outputs section: the URLs this variant creates.
 func (g *generator) outputs() *yaml.Node {
+	var out *yaml.Node
 	if g.o.API == APIREST {
-		return block(pair{"RestApiUrl", flow(pair{"Value", sub(
+		out = block(pair{"RestApiUrl", flow(pair{"Value", sub(
 			"https://${" + RestAPIID + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${" + RestStageParam + "}/")})})
+	} else {
+		out = block(
+			pair{"HttpApiUrl", flow(pair{"Value", sub("https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/")})},
+			pair{"FunctionUrl", flow(pair{"Value", getAtt(GatewayFunctionID + "Url.FunctionUrl")})},
+		)
 	}
-	return block(
-		pair{"HttpApiUrl", flow(pair{"Value", sub("https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/")})},
-		pair{"FunctionUrl", flow(pair{"Value", getAtt(GatewayFunctionID + "Url.FunctionUrl")})},
-	)
+	if g.o.ALB {
+		out.Content = append(out.Content, plain("TargetGroupArn"), flow(pair{"Value", ref(TargetGroupID)}))
+	}
+	return out
 }

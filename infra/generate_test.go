@@ -60,9 +60,9 @@ func TestGenerateVariants(t *testing.T) {
 				t.Errorf("header = %q, want %q", line, tc.header)
 			}
 			root := parseTemplate(t, b)
-			wantTop := []string{"AWSTemplateFormatVersion", "Transform", "Globals", "Resources", "Outputs"}
+			wantTop := []string{"AWSTemplateFormatVersion", "Transform", "Description", "Globals", "Resources", "Outputs"}
 			if tc.wantParams {
-				wantTop = slices.Insert(wantTop, 2, "Parameters")
+				wantTop = slices.Insert(wantTop, 3, "Parameters")
 			}
 			if got := mapKeys(root); !slices.Equal(got, wantTop) {
 				t.Errorf("top-level keys = %v, want %v", got, wantTop)
@@ -73,6 +73,9 @@ func TestGenerateVariants(t *testing.T) {
 				t.Errorf("AWSTemplateFormatVersion is not quoted")
 			}
 			scalar(t, "Transform", get(root, "Transform"), "!!str", "AWS::Serverless-2016-10-31")
+			if d := get(root, "Description"); d == nil || !strings.Contains(d.Value, "the bundled demo config") {
+				t.Errorf("Description %v does not say it deploys the bundled demo config", d)
+			}
 			if tc.wantParams {
 				scalar(t, "RestStageName.Type", get(root, "Parameters", "RestStageName", "Type"), "!!str", "String")
 				scalar(t, "RestStageName.Default", get(root, "Parameters", "RestStageName", "Default"), "!!str", "prod")
@@ -425,5 +428,55 @@ func TestGenerateText(t *testing.T) {
 	}
 	if !bytes.Contains(b, []byte(`    Properties: {StageName: !Ref RestStageName, BinaryMediaTypes: ["*~1*"]}`)) {
 		t.Errorf("RestApi properties not as in lambda.md §7.1:\n%s", b)
+	}
+}
+
+// TestGenerateDeploymentOptions checks the options that decide what a
+// deployment runs: the bundled config file, a raised REST integration
+// timeout, and the ALB target group.
+func TestGenerateDeploymentOptions(t *testing.T) {
+	cfg, err := config.Load("my.json", []byte(`{"version": 3, "endpoints": [
+		{"endpoint": "/slow", "timeout": "45s", "backend": [{"host": ["http://127.0.0.1:1"], "url_pattern": "/"}]},
+		{"endpoint": "/fast", "backend": [{"host": ["http://127.0.0.1:1"], "url_pattern": "/"}]}]}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(cfg, Options{API: APIREST}); err == nil || !strings.Contains(err.Error(), "/slow") {
+		t.Fatalf("a 45s endpoint behind the default REST timeout: %v", err)
+	}
+	b, err := Generate(cfg, Options{API: APIREST, IntegrationTimeout: 60 * time.Second, BundleConfig: true, ConfigName: "my.json", ALB: true, PerEndpoint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := parseTemplate(t, b)
+	fn := get(root, "Globals", "Function")
+	scalar(t, "Timeout", get(fn, "Timeout"), "!!int", "46")
+	scalar(t, "TRIBUTARY_CONFIG", get(fn, "Environment", "Variables", "TRIBUTARY_CONFIG"), "!!str", BundleConfigName)
+	scalar(t, "TRIBUTARY_INTEGRATION_TIMEOUT", get(fn, "Environment", "Variables", "TRIBUTARY_INTEGRATION_TIMEOUT"), "!!str", "1m0s")
+	if d := get(root, "Description"); d == nil || !strings.Contains(d.Value, "my.json") {
+		t.Errorf("Description %v does not name my.json", d)
+	}
+	if !strings.Contains(string(b), "DependsOn: "+TargetGroupPermissionID) {
+		t.Error("the target group does not wait for the invoke permission")
+	}
+	res := get(root, "Resources")
+	scalar(t, "TargetType", get(res, TargetGroupID, "Properties", "TargetType"), "!!str", "lambda")
+	scalar(t, "Principal", get(res, TargetGroupPermissionID, "Properties", "Principal"), "!!str", "elasticloadbalancing.amazonaws.com")
+	scalar(t, "AlbMultiValueHeaders default", get(root, "Parameters", ALBMultiValueParam, "Default"), "!!str", "false")
+	for _, id := range mapKeys(res) {
+		if strings.HasPrefix(id, "Ep") {
+			if d := get(res, id, "Properties", "Description"); d == nil || !strings.HasPrefix(d.Value, "Tributary endpoint GET /") {
+				t.Errorf("%s Description = %v", id, d)
+			}
+		}
+	}
+	if _, err := Generate(cfg, Options{IntegrationTimeout: 60 * time.Second}); err == nil {
+		t.Error("a raised integration timeout was accepted for an HTTP API")
+	}
+	if _, err := Generate(cfg, Options{API: APIREST, IntegrationTimeout: 1500 * time.Millisecond}); err == nil {
+		t.Error("a fractional integration timeout was accepted")
+	}
+	if got := DefaultCommand(Options{API: APIREST, IntegrationTimeout: time.Minute, ALB: true}); got != "tributary sam generate --api rest --integration-timeout 1m0s --alb" {
+		t.Errorf("DefaultCommand = %q", got)
 	}
 }

@@ -54,6 +54,15 @@ func parseHeader(t *testing.T, tpl []byte) recorded {
 		switch f := fields[i]; {
 		case f == "--per-endpoint":
 			r.opts.PerEndpoint = true
+		case f == "--alb":
+			r.opts.ALB = true
+		case f == "--integration-timeout" && i+1 < len(fields):
+			i++
+			d, err := time.ParseDuration(fields[i])
+			if err != nil {
+				t.Fatalf("recorded command %q: %v", cmd, err)
+			}
+			r.opts.IntegrationTimeout = d
 		case (f == "--api" || f == "-c" || f == "--config") && i+1 < len(fields):
 			i++
 			if f == "--api" {
@@ -133,6 +142,8 @@ func TestTemplateLint(t *testing.T) {
 		{"rest-per-endpoint.yaml", bundled, Options{API: APIREST, PerEndpoint: true}},
 		{"edge-http-per-endpoint.yaml", edge, Options{PerEndpoint: true}},
 		{"edge-rest-per-endpoint.yaml", edge, Options{API: APIREST, PerEndpoint: true}},
+		{"http-alb-bundle.yaml", bundled, Options{ALB: true, BundleConfig: true, ConfigName: "my.json", PerEndpoint: true}},
+		{"rest-alb-timeout.yaml", edge, Options{API: APIREST, ALB: true, IntegrationTimeout: 60 * time.Second, PerEndpoint: true}},
 	} {
 		b, err := Generate(v.cfg, v.o)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,10 @@ type Options struct {
 func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, error) {
 	vars := lookup(env)
 	cfg, err := config.LoadFile(vars[EnvConfig], env)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s=%s: %w; a template generated with `tributary sam generate -c FILE -o template.yaml` deploys the config it left in %s: build with `sam build` (or `make build-<LogicalId>`) from the template's directory",
+			EnvConfig, vars[EnvConfig], err, ".tributary/gateway.json")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +101,10 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 
 	a := Assemble(cfg, p, AssembleOptions{LogOut: logOut, Version: o.Version, DeadlineMargin: lambdaadapter.DeadlineMargin})
 	gw, logger := a.Gateway, a.Logger
+	if vars[EnvConfig] == "" {
+		logger.Warn("serving the bundled demo config: its backends are demo addresses on 127.0.0.1; deploy your own with `tributary sam generate -c FILE -o template.yaml` (TRIBUTARY_CONFIG is unset)",
+			"config", cfg.Source)
+	}
 	return lambdaadapter.New(a.Handler, lambdaadapter.Options{
 		BasePath:       vars[EnvBasePath],
 		Direct:         direct,

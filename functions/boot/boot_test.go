@@ -1,6 +1,7 @@
 package boot_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -403,5 +404,31 @@ func TestDescribe(t *testing.T) {
 				t.Errorf("Describe = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestNewSaysWhichConfigItServes checks the two ways a deployment can serve
+// the wrong config: built from the bundled demo (a warning at init), or told
+// to load a packaged config that the build did not copy (an init error that
+// says how the config gets there).
+func TestNewSaysWhichConfigItServes(t *testing.T) {
+	var logs bytes.Buffer
+	if _, err := boot.New(nil, &logs, boot.Options{}); err != nil {
+		t.Fatal(boot.Describe(err))
+	}
+	if !strings.Contains(logs.String(), "serving the bundled demo config") || !strings.Contains(logs.String(), `"level":"WARNING"`) {
+		t.Errorf("no demo warning at init:\n%s", logs.String())
+	}
+	logs.Reset()
+	cfg := writeFile(t, "tributary.json", usersConfig(usersBackend(t)))
+	if _, err := boot.New([]string{"TRIBUTARY_CONFIG=" + cfg}, &logs, boot.Options{}); err != nil {
+		t.Fatal(boot.Describe(err))
+	}
+	if strings.Contains(logs.String(), "demo") {
+		t.Errorf("a deployment of its own config warned about the demo:\n%s", logs.String())
+	}
+	_, err := boot.New([]string{"TRIBUTARY_CONFIG=gateway.json"}, io.Discard, boot.Options{})
+	if err == nil || !strings.Contains(err.Error(), "gateway.json") || !strings.Contains(err.Error(), ".tributary/gateway.json") {
+		t.Errorf("a config missing from the package: %v", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -34,7 +35,10 @@ type Options struct {
 	// Bootstrap is the function binary to run.
 	Bootstrap string
 	// Env is added to the emulator's environment, which the emulator
-	// forwards to the function (TRIBUTARY_* settings go here).
+	// forwards to the function (TRIBUTARY_* settings go here). The
+	// caller's own environment is inherited except the gateway's settings
+	// (TRIBUTARY_*, KRAKEND_*, FC_*): a deployed function gets those from
+	// its template only, and so does a function under the emulator.
 	Env []string
 	// Timeout is AWS_LAMBDA_FUNCTION_TIMEOUT. Default 3s.
 	Timeout time.Duration
@@ -111,7 +115,7 @@ func startOnce(o Options, ports []int) (e *Emulator, collided bool, err error) {
 		o.Bootstrap)
 	cmd.Dir = o.Dir
 	secs := int((o.Timeout + time.Second - 1) / time.Second)
-	cmd.Env = append(append(os.Environ(),
+	cmd.Env = append(append(inherited(os.Environ()),
 		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(secs),
 		"AWS_LAMBDA_FUNCTION_NAME="+o.Name,
 	), o.Env...)
@@ -224,4 +228,17 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// inherited is env without the gateway's own settings, which a function
+// must get from its template alone (Options.Env).
+func inherited(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "TRIBUTARY_") || strings.HasPrefix(kv, "KRAKEND_") || strings.HasPrefix(kv, "FC_") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }

@@ -57,3 +57,12 @@ func TestStartErrors(t *testing.T) {
 		t.Errorf("Start with missing files: %v", err)
 	}
 }
+
+// TestInheritedDropsGatewaySettings checks that a caller's gateway settings
+// never reach a function under the emulator: only Options.Env sets them.
+func TestInheritedDropsGatewaySettings(t *testing.T) {
+	got := inherited([]string{"PATH=/bin", "TRIBUTARY_CONFIG=/home/me/my.json", "KRAKEND_PORT=1", "FC_ENABLE=1", "HOME=/h"})
+	if strings.Join(got, " ") != "PATH=/bin HOME=/h" {
+		t.Errorf("inherited = %v", got)
+	}
+}

@@ -15,8 +15,10 @@ import (
 )
 
 const samUsage = `Usage:
-  tributary sam generate [-c FILE] [--per-endpoint] [--api http|rest] [-o FILE]
-                                  write the SAM template for a config (default: the bundled one)
+  tributary sam generate [-c FILE -o FILE] [--per-endpoint] [--api http|rest] [--alb]
+                         [--integration-timeout D] [-o FILE]
+                                  write the SAM template for a config (default: the bundled one);
+                                  with -c, the config is written beside the template and deployed
   tributary sam start-api [-t FILE] [-p PORT] [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
                                   serve the template's API events on 127.0.0.1 (default port 3000),
                                   each function under the Lambda Runtime Interface Emulator (no Docker)
@@ -55,7 +57,9 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.StringP("config", "c", "", "config file (default: the bundled config)")
 	perEndpoint := fs.Bool("per-endpoint", false, "also generate one function per endpoint")
 	api := fs.String("api", infra.APIHTTP, "API Gateway flavour: http (HTTP API + Function URL) or rest")
-	out := fs.StringP("output", "o", "", "write the template to this file (default: stdout)")
+	out := fs.StringP("output", "o", "", "write the template to this file (default: stdout); with -c, the config is written beside it to "+infra.BundleConfigPath)
+	alb := fs.Bool("alb", false, "add an Application Load Balancer target group for the catch-all function")
+	integration := fs.Duration("integration-timeout", 0, "a raised REST API integration timeout (e.g. 60s; default 29s; --api rest only)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
@@ -83,7 +87,8 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	o := infra.Options{API: *api, PerEndpoint: *perEndpoint, ConfigName: config.BundledName}
+	o := infra.Options{API: *api, PerEndpoint: *perEndpoint, ConfigName: config.BundledName,
+		ALB: *alb, IntegrationTimeout: *integration, BundleConfig: *cfgPath != ""}
 	o.Command = infra.DefaultCommand(o)
 	if *cfgPath != "" {
 		// Record -c right after the command name: "tributary sam generate -c FILE --per-endpoint".
@@ -97,17 +102,52 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *out == "" {
+		if *cfgPath != "" {
+			fmt.Fprintf(stderr, "tributary sam generate: -c %s needs -o FILE: the functions load the config from %s beside the template\n", *cfgPath, infra.BundleConfigPath)
+			return 2
+		}
 		if _, err := stdout.Write(yml); err != nil {
 			fmt.Fprintf(stderr, "tributary sam generate: %v\n", err)
 			return 1
 		}
 		return 0
 	}
+	if err := writeBundle(*out, *cfgPath); err != nil {
+		fmt.Fprintf(stderr, "tributary sam generate: %v\n", err)
+		return 1
+	}
 	if err := writeFileAtomic(*out, yml); err != nil {
 		fmt.Fprintf(stderr, "tributary sam generate: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// writeBundle puts the config the template at out deploys beside it, at
+// infra.BundleConfigPath, where `make build-<LogicalId>` copies it from
+// into each function's package: the functions then serve exactly the
+// config the template was generated from, whatever happens to the source
+// file later. A template of the bundled config needs none, and a stale
+// copy from an earlier run is removed so it cannot be deployed by mistake.
+// The copy is the file's bytes, re-read after it loaded; environment
+// overrides are not baked in: the functions apply those from their own
+// environment.
+func writeBundle(out, cfgPath string) error {
+	path := filepath.Join(filepath.Dir(out), filepath.FromSlash(infra.BundleConfigPath))
+	if cfgPath == "" {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing the stale %s: %w", path, err)
+		}
+		return nil
+	}
+	data, err := os.ReadFile(cfgPath)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return writeFileAtomic(path, data)
 }
 
 // writeFileAtomic writes data to a temporary file next to path and renames
