@@ -38,6 +38,9 @@ type AssembleOptions struct {
 	// DeadlineMargin is exec.Options.DeadlineMargin: the Lambda functions
 	// set lambdaadapter.DeadlineMargin; a server leaves it 0.
 	DeadlineMargin time.Duration
+	// LogHandler, when set, wraps the log handler: the Lambda functions add
+	// Lambda's correlation fields (lambdaadapter.NewLogHandler).
+	LogHandler func(slog.Handler) slog.Handler
 }
 
 // Assemble wires the gateway for p, compiled from cfg, the one way every
@@ -49,6 +52,9 @@ func Assemble(cfg *config.Config, p *plan.Plan, o AssembleOptions) *Assembled {
 		Level: lg.Level, Prefix: lg.Prefix, Stdout: lg.Stdout, Format: lg.Format,
 		Terminal: o.Terminal, Debug: o.Debug,
 	}, o.LogOut)
+	if o.LogHandler != nil {
+		logger = slog.New(o.LogHandler(logger.Handler()))
+	}
 	for _, w := range cfg.Warnings {
 		logger.Warn("config warning", "warning", w.String())
 	}
