@@ -65,9 +65,9 @@ type hostConns struct {
 }
 
 // getConn returns an idle connection to key (reused=true), unless fresh is
-// set, or dials a new one. A pooled connection is handed out only if
-// nothing arrived on it while it sat idle (fastConn.quiet); one that fails
-// the check is closed and the next one tried. At MaxConnsPerHost
+// set, or dials a new one. The caller checks that nothing arrived on a
+// pooled connection while it sat idle (fastConn.quiet) right before it
+// writes on it. At MaxConnsPerHost
 // connections with none idle, the call waits in line for one to be
 // returned or closed, until ctx ends: there is one cap per host and no
 // second pool to spill into (security.md §3).
@@ -108,13 +108,7 @@ func (t *fastTransport) getConn(ctx context.Context, key string, u *url.URL, fre
 		t.mu.Unlock()
 		closeAll(expired)
 		if c != nil {
-			if c.quiet() {
-				return c, true, nil
-			}
-			t.retired.Add(1)
-			t.closeConn(c)
-			c = nil
-			continue
+			return c, true, nil
 		}
 		if wait == nil {
 			return t.dial(ctx, key, u)

@@ -31,8 +31,8 @@ import (
 // deadline (getConn).
 //
 // A pooled connection carries another request only when nothing arrived on
-// it while it sat idle (fastConn.quiet, one non-blocking peek when it is
-// taken from the pool): a backend that writes after the end of its
+// it while it sat idle (fastConn.quiet, one non-blocking peek right before
+// the request is written): a backend that writes after the end of its
 // response cannot have those bytes read as the next request's response.
 // This is the check net/http makes with a background read per connection
 // ("Unsolicited response received on idle HTTP channel"), done here without
@@ -146,6 +146,12 @@ func (t *fastTransport) send(ctx context.Context, method string, u *url.URL, h h
 		if err == nil {
 			return resp, true, nil
 		}
+		if err == errStale {
+			// Bytes or an EOF arrived while it sat idle: nothing was sent
+			// on it, so any method may take the next connection.
+			attempt--
+			continue
+		}
 		// A reused connection the server had closed: nothing of a response
 		// arrived, so an idempotent request without side effects may go
 		// once more on a fresh connection (security.md §2 rule 16).
@@ -173,6 +179,16 @@ func (c *fastConn) roundTrip(ctx context.Context, o *outRequest, keys []string) 
 		bw = bufio.NewWriterSize(c.nc, 4<<10)
 	} else {
 		bw.Reset(c.nc)
+	}
+	// The idle check runs as late as it can, right before the first byte
+	// of the request is written: a response to this request cannot have
+	// started yet, so whatever is there was sent unasked.
+	if c.reused && !c.quiet() {
+		bw.Reset(nil)
+		t.writers.Put(bw)
+		t.retired.Add(1)
+		c.fail()
+		return nil, false, errStale
 	}
 	err := o.write(bw, keys)
 	if err == nil {
@@ -227,6 +243,10 @@ func (c *fastConn) roundTrip(ctx context.Context, o *outRequest, keys []string) 
 	}
 	return resp, false, nil
 }
+
+// errStale reports a pooled connection that failed the idle check before
+// anything was written on it.
+var errStale = errors.New("pooled connection received data while idle")
 
 // fastResponse puts a response and its body reader in one allocation.
 type fastResponse struct {
