@@ -134,3 +134,34 @@ fuzz: ## run every fuzz target for FUZZTIME (15s) each; fails if one finds a cra
 	if [ $$failed -gt 0 ]; then \
 		echo "make fuzz: $$failed target(s) failed; the failing inputs are under the packages' testdata/fuzz/"; exit 1; \
 	fi
+
+# The fault and soak suite (local/faults, local/soak). Neither
+# target is part of `make test`, which runs the suite's short soak and its
+# per-class tests.
+SOAK_DURATION ?= 5m
+SOAK_CLIENTS  ?= 200
+SOAK_SEED     ?= 1
+
+.PHONY: soak faults
+soak: ## seeded random backend faults from SOAK_CLIENTS (200) clients for SOAK_DURATION (5m); violations, RSS/goroutines/FDs
+	$(GO) run ./local/soak -duration $(SOAK_DURATION) -clients $(SOAK_CLIENTS) -seed $(SOAK_SEED)
+
+faults: ## each fault class in turn, a client-disconnect storm and a slowloris, each reported (~1 min)
+	$(GO) run ./local/soak -mode faults -clients $(SOAK_CLIENTS) -seed $(SOAK_SEED)
+
+# Container images without a Docker daemon (infra/image, go-containerregistry):
+# the static binary and the config in one layer on an empty base, non-root
+# (65532), deterministic (mtimes = SOURCE_DATE_EPOCH or the epoch). Output:
+# <dir>/oci (OCI layout) and <dir>/image.tar (`docker load`/`podman load`).
+# IMAGE_ARCH defaults to this machine's (not GOARCH, whose default is the
+# Lambda zips' arm64); IMAGE_CONFIG bakes in another config.
+IMAGE_ARCH   ?= $(shell $(GO) env GOHOSTARCH)
+IMAGE_CONFIG ?=
+IMAGE_FLAGS   = --arch $(IMAGE_ARCH) --version $(VERSION) $(if $(IMAGE_CONFIG),-c $(IMAGE_CONFIG))
+
+.PHONY: image image-lambda
+image: ## OCI image of `tributary run` (no Docker): .build/image/{oci,image.tar}
+	$(GO) run ./infra/image -o .build/image $(IMAGE_FLAGS)
+
+image-lambda: ## Lambda container image (bootstrap entrypoint, no AWS base image): .build/image-lambda/{oci,image.tar}
+	$(GO) run ./infra/image --lambda -o .build/image-lambda $(IMAGE_FLAGS)

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// findRepo walks up from dir to the directory whose go.mod declares the
+// Tributary module.
+func findRepo(dir string) (string, error) {
+	const module = "module github.com/tributary-gw/tributary"
+	for d := dir; ; {
+		if data, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
+			first, _, _ := strings.Cut(string(data), "\n")
+			if strings.TrimSpace(first) == module {
+				return d, nil
+			}
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("no go.mod of %q above %s (run from the repository or pass -gateway-bin)", module, dir)
+		}
+		d = parent
+	}
+}
+
+// buildTributary builds the tributary binary (./local/tributary) into out, as `make
+// build` does (CGO off, -trimpath).
+func buildTributary(ctx context.Context, out string) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	repo, err := findRepo(wd)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, "./local/tributary")
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./local/tributary: %w\n%s", err, b)
+	}
+	return nil
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// startBinaryGateway runs `bin run -c cfgPath -p port --no-demo` and waits
+// for its /__health to answer 200.
+func startBinaryGateway(ctx context.Context, bin, cfgPath string, port int, logPath string) (*proc, error) {
+	p, _, err := startProc(bin, []string{"run", "-c", cfgPath, "-p", strconv.Itoa(port), "--no-demo"}, logPath, false)
+	if err != nil {
+		return nil, err
+	}
+	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/__health"
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if resp, err := client.Get(url); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, nil
+			}
+		}
+		switch {
+		case p.exited():
+			return nil, fmt.Errorf("the gateway exited before answering %s (%v)%s", url, p.err, p.logTail())
+		case ctx.Err() != nil || time.Now().After(deadline):
+			p.stop()
+			return nil, fmt.Errorf("no 200 from %s within 20s%s", url, p.logTail())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
