@@ -94,6 +94,7 @@ func serveHTTP(h http.Handler, cfg *config.Config) (addr string, stop func(), er
 	if err != nil {
 		return "", nil, fmt.Errorf("listen: %w", err)
 	}
+	ln = httpadapter.WrapListener(ln, srv.MaxHeaderBytes)
 	served := make(chan struct{})
 	go func() {
 		defer close(served)

@@ -118,6 +118,7 @@ func serve(tb testing.TB, h http.Handler, cfg plan.Server) string {
 	if err != nil {
 		tb.Fatalf("listen: %v", err)
 	}
+	ln = WrapListener(ln, srv.MaxHeaderBytes)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -11,7 +11,9 @@ import (
 
 // NewServer returns an http.Server for h with every timeout and cap set
 // from the plan's server settings (security.md §2 rule 6; Go's zero values
-// mean "no limit"). port overrides cfg.Port when positive.
+// mean "no limit"). port overrides cfg.Port when positive. Serve it on a
+// listener wrapped by WrapListener, so that the answers net/http gives on
+// its own are JSON like every other.
 func NewServer(h http.Handler, cfg plan.Server, port int, logger *slog.Logger) *http.Server {
 	if port <= 0 {
 		port = cfg.Port

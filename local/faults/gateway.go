@@ -54,6 +54,7 @@ func StartGateway(cfg []byte, logOut io.Writer) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gateway listener: %w", err)
 	}
+	ln = httpadapter.WrapListener(ln, srv.MaxHeaderBytes)
 	g := &Gateway{
 		Addr: ln.Addr().String(), URL: "http://" + ln.Addr().String(), Errors: watch,
 		srv: srv, gw: a.Gateway, served: make(chan struct{}),

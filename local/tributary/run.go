@@ -70,6 +70,7 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tributary run: %v\n", err)
 		return 1
 	}
+	ln = httpadapter.WrapListener(ln, srv.MaxHeaderBytes) // net/http's own errors answered as JSON
 	logger.Info("tributary listening", "addr", ln.Addr().String(), "endpoints", len(p.Endpoints), "version", version)
 
 	errc := make(chan error, 1)
