@@ -2,6 +2,7 @@ package samlocal
 
 import (
 	"context"
+	"debug/elf"
 	"fmt"
 	"io"
 	"os"
@@ -75,7 +76,8 @@ func Prebuilt(dir string) BootstrapFunc {
 	}
 }
 
-// checkBootstrap returns path if it is an executable file.
+// checkBootstrap returns path if it is an executable file that this
+// machine can run.
 func checkBootstrap(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -84,5 +86,38 @@ func checkBootstrap(path string) (string, error) {
 	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
 		return "", fmt.Errorf("bootstrap %s is not an executable file", path)
 	}
+	if err := checkMachine(path, runtime.GOARCH); err != nil {
+		return "", err
+	}
 	return path, nil
+}
+
+// elfMachines are the ELF machines of the architectures Lambda runs.
+var elfMachines = map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}
+
+// checkMachine fails when path is an ELF binary for another architecture
+// than goarch, such as the arm64 bootstrap `sam build` makes by default
+// on an amd64 machine: the emulator could not run it. Files that are not
+// ELF (scripts) and architectures other than Lambda's are not checked.
+func checkMachine(path, goarch string) error {
+	want, ok := elfMachines[goarch]
+	if !ok {
+		return nil
+	}
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if f.Machine == want {
+		return nil
+	}
+	built := f.Machine.String()
+	for arch, m := range elfMachines {
+		if m == f.Machine {
+			built = arch
+		}
+	}
+	return fmt.Errorf("bootstrap %s is built for %s, and this machine runs %s: build it for %s (make build-<LogicalId> GOARCH=%s, or GOARCH=%s sam build)",
+		path, built, goarch, goarch, goarch, goarch)
 }

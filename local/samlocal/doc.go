@@ -17,8 +17,18 @@
 //     Cookie header into cookies[] pair by pair, as API Gateway does, and
 //     base64-encode every body that is not text, JSON or XML.
 //   - requestTimeEpoch is in milliseconds for both payload versions.
+//   - A REST (Api) reply's base64 body is decoded when the first media type
+//     of the request's Accept header matches the API's binary media types,
+//     as API Gateway documents; `sam local` decodes when the Accept range
+//     that best matches the reply's Content-Type is a binary media type.
 //
-// The package reads no environment variables: the emulator processes
-// inherit the caller's environment (package rie) plus the template's
-// variables and Options.Env.
+// Like `sam local`, templates are read with --parameter-overrides and
+// --env-vars applied (TemplateOptions, ParseParameterOverrides,
+// LoadEnvVars), and found in .aws-sam/build before the project directory
+// (FindTemplate).
+//
+// The package reads no environment variables: the emulator processes get
+// the caller's environment as package rie passes it on, plus the
+// template's variables and Options.Env, and run in their bootstrap's
+// directory, as functions run in /var/task.
 package samlocal

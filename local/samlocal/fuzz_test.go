@@ -25,7 +25,7 @@ func FuzzParseTemplate(f *testing.F) {
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("Resources: {F: {Type: AWS::Serverless::Function, Properties: {Timeout: !Ref T}}}\nParameters: {T: {Default: !Sub x}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tpl, err := ParseTemplate("f.yaml", data)
+		tpl, err := ParseTemplate("f.yaml", data, TemplateOptions{})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "f.yaml") {
 				t.Fatalf("error without the file name: %v", err)

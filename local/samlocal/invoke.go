@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
-	"time"
 )
 
 // Result is the outcome of one Invoke.
@@ -54,35 +51,4 @@ func Invoke(ctx context.Context, fn *Function, event []byte, o Options) (*Result
 		return nil, fmt.Errorf("stopping %s: %w", fn.LogicalID, err)
 	}
 	return &Result{Status: status, Body: body, FunctionError: FunctionError(status, body)}, nil
-}
-
-// DefaultEvent is the event `tributary sam invoke` sends when no -e is
-// given: the event start-api would build for `GET /` on fn's first event
-// (payload 1.0 or 2.0 as that event says), or {} when fn has no Api or
-// HttpApi event.
-func DefaultEvent(fn *Function, now time.Time) []byte {
-	if len(fn.Events) == 0 {
-		return []byte("{}")
-	}
-	ev := fn.Events[0]
-	key := "$default"
-	if !ev.IsDefaultRoute() {
-		key = ev.Method + " " + ev.Path
-	}
-	req := &http.Request{
-		Method:     http.MethodGet,
-		URL:        &url.URL{Path: "/"},
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     http.Header{"User-Agent": {"tributary-sam-invoke"}, "Accept": {"*/*"}},
-		Host:       "127.0.0.1:3000",
-		RemoteAddr: "127.0.0.1:0",
-	}
-	event, err := buildEvent(req, nil, ev, key, nil, requestInfo{port: "3000", requestID: newRequestID(), now: now})
-	if err != nil {
-		// Unreachable: an empty body always fits an event.
-		return []byte("{}")
-	}
-	return event
 }

@@ -296,8 +296,8 @@ func (rep *reply) statusCode() (int, error) {
 // and isBase64Encoded are allowed; the two header maps are merged (a
 // headers value already in multiValueHeaders is not repeated); a missing
 // Content-Type becomes application/json; the body is base64-decoded only
-// when isBase64Encoded is set, the request's Accept accepts the response
-// Content-Type, and that type matches a binary media type.
+// when isBase64Encoded is set and the first media type of the request's
+// Accept header matches one of the API's binary media types (binaryAccept).
 func convertREST(rep *reply, accept string, binaryTypes []string) (*response, error) {
 	if !rep.object {
 		return nil, malformed("the result is not a JSON object")
@@ -311,9 +311,7 @@ func convertREST(rep *reply, accept string, binaryTypes []string) (*response, er
 	if rep.unknown != "" {
 		return nil, malformed("unknown key %q", rep.unknown)
 	}
-	return convertV1Reply(rep, func(ct string) bool {
-		return rep.isBase64 && accepts(accept, ct) && binaryType(binaryTypes, mediaType(ct))
-	})
+	return convertV1Reply(rep, rep.isBase64 && binaryAccept(accept, binaryTypes))
 }
 
 // convertHTTPv1 turns a payload 1.0 result of an HTTP API route into the
@@ -329,10 +327,12 @@ func convertHTTPv1(rep *reply) (*response, error) {
 	if !rep.hasStatus {
 		return nil, malformed("statusCode is missing")
 	}
-	return convertV1Reply(rep, func(string) bool { return rep.isBase64 })
+	return convertV1Reply(rep, rep.isBase64)
 }
 
-func convertV1Reply(rep *reply, decode func(contentType string) bool) (*response, error) {
+// convertV1Reply builds the response of a payload 1.0 result; decode says
+// whether its body is base64 to decode.
+func convertV1Reply(rep *reply, decode bool) (*response, error) {
 	status, err := rep.statusCode()
 	if err != nil {
 		return nil, err
@@ -358,7 +358,7 @@ func convertV1Reply(rep *reply, decode func(contentType string) bool) (*response
 		h.Set("Content-Type", "application/json")
 	}
 	body := []byte(rep.body)
-	if decode(h.Get("Content-Type")) {
+	if decode {
 		if body, err = base64.StdEncoding.DecodeString(rep.body); err != nil {
 			return nil, malformed("isBase64Encoded, but the body is not base64: %v", err)
 		}
@@ -441,35 +441,24 @@ func contains(vs []string, v string) bool {
 	return false
 }
 
-// accepts reports whether an Accept header accepts the media type of
-// contentType. Without an Accept header nothing is accepted (the request
-// did not ask for binary), as in `sam local`.
-func accepts(accept, contentType string) bool {
-	mt := mediaType(contentType)
-	if mt == "" {
-		return false
-	}
+// binaryAccept reports whether API Gateway returns binary media to a
+// request with this Accept header: "API Gateway uses the first Accept
+// header from clients to determine if a response should return binary
+// media", and "honors only the first Accept media type" (AWS, "Binary
+// media types for REST APIs" and "Content type conversions in API
+// Gateway"). That media type, without parameters (q included), is matched
+// against the binary media types; the response's Content-Type plays no
+// part. "*/*" among the binary media types matches every request, one
+// without an Accept header included; a type such as "image/png" is not
+// matched by "Accept: */*", so curl's default gets base64 text back.
+func binaryAccept(accept string, binaryTypes []string) bool {
+	first := ""
 	for part := range strings.SplitSeq(accept, ",") {
-		rng, params, _ := strings.Cut(part, ";")
-		rng = strings.ToLower(strings.TrimSpace(rng))
-		if rng == "" || zeroQuality(params) {
-			continue
-		}
-		if mediaMatch(rng, mt) {
-			return true
+		rng, _, _ := strings.Cut(part, ";")
+		if rng = strings.ToLower(strings.TrimSpace(rng)); rng != "" {
+			first = rng
+			break
 		}
 	}
-	return false
-}
-
-// zeroQuality reports whether media-range parameters carry q=0.
-func zeroQuality(params string) bool {
-	for p := range strings.SplitSeq(params, ";") {
-		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			return err == nil && q <= 0
-		}
-	}
-	return false
+	return binaryType(binaryTypes, first)
 }

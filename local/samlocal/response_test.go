@@ -73,24 +73,34 @@ func TestConvertREST(t *testing.T) {
 		{"base64 decoded when Accept matches", restProxy, "image/png", 200,
 			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
 			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: png}},
-		{"base64 decoded through Accept */*", restProxy, "text/html, */*;q=0.8", 200,
+		// The API's binary media types are */* (as generated): every
+		// request gets binary, whatever its Accept says.
+		{"*/* binary types: decoded for a browser's Accept", restProxy, "text/html, */*;q=0.8", 200,
 			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
 			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: png}},
-		{"base64 kept without Accept", restProxy, "", 200,
-			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
-			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: pngB64}},
-		{"base64 kept when Accept refuses the type", restProxy, "application/json", 200,
-			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
-			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: pngB64}},
-		{"base64 kept when Accept has q=0", restProxy, "image/png;q=0", 200,
-			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
-			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: pngB64}},
-		{"base64 decoded: type in the binary list", restPNG, "*/*", 200,
+		{"*/* binary types: decoded without Accept", restProxy, "", 200,
 			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
 			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: png}},
-		{"base64 kept: type not in the binary list", restPNG, "*/*", 200,
-			`{"statusCode":200,"headers":{"Content-Type":"image/gif"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
-			outcome{status: 200, header: http.Header{"Content-Type": {"image/gif"}}, body: pngB64}},
+		{"*/* binary types: decoded when Accept names another type", restProxy, "application/json", 200,
+			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
+			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: png}},
+		{"*/* binary types: q is not looked at", restProxy, "image/png;q=0", 200,
+			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
+			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: png}},
+		// Binary media types image/png: only the first Accept media type
+		// decides; the response's Content-Type does not.
+		{"first Accept type is binary", restPNG, "image/png, text/html", 200,
+			`{"statusCode":200,"headers":{"Content-Type":"text/plain"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
+			outcome{status: 200, header: http.Header{"Content-Type": {"text/plain"}}, body: png}},
+		{"a later Accept type does not count", restPNG, "text/html, image/png", 200,
+			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
+			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: pngB64}},
+		{"Accept */* does not match image/png", restPNG, "*/*", 200,
+			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
+			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: pngB64}},
+		{"no Accept does not match image/png", restPNG, "", 200,
+			`{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"` + pngB64 + `","isBase64Encoded":true}`,
+			outcome{status: 200, header: http.Header{"Content-Type": {"image/png"}}, body: pngB64}},
 		{"base64 kept when isBase64Encoded is false", restProxy, "*/*", 200,
 			`{"statusCode":200,"body":"` + pngB64 + `"}`,
 			outcome{status: 200, header: jsonHeader(), body: pngB64}},
@@ -211,22 +221,30 @@ func TestGatewayAnswers(t *testing.T) {
 	}
 }
 
-func TestAccepts(t *testing.T) {
+func TestBinaryAccept(t *testing.T) {
 	for _, tc := range []struct {
-		accept, ct string
-		want       bool
+		accept string
+		types  []string
+		want   bool
 	}{
-		{"", "image/png", false},
-		{"*/*", "image/png", true},
-		{"image/*", "image/png; q=1", true},
-		{"text/html, image/png;q=0.5", "image/png", true},
-		{"image/png;q=0", "image/png", false},
-		{"image/png; q=0.0", "image/png", false},
-		{"image/gif", "image/png", false},
-		{"*/*", "", false},
+		{"", []string{"*/*"}, true},
+		{"", []string{"image/png"}, false},
+		{"", nil, false},
+		{"text/html", []string{"*/*"}, true},
+		{"text/html", nil, false},
+		{"image/png", []string{"image/png"}, true},
+		{"IMAGE/PNG; q=0.9", []string{"image/png"}, true},
+		{"image/png", []string{"image/*"}, true},
+		{"image/*", []string{"image/*"}, true},
+		{"*/*", []string{"image/png"}, false},
+		{"*/*", []string{"image/*"}, false},
+		{"text/html, image/png", []string{"image/png"}, false},
+		{" , image/png", []string{"image/png"}, true},
+		{"image/gif", []string{"image/png", "application/octet-stream"}, false},
+		{"application/octet-stream", []string{"image/png", "application/octet-stream"}, true},
 	} {
-		if got := accepts(tc.accept, tc.ct); got != tc.want {
-			t.Errorf("accepts(%q, %q) = %v, want %v", tc.accept, tc.ct, got, tc.want)
+		if got := binaryAccept(tc.accept, tc.types); got != tc.want {
+			t.Errorf("binaryAccept(%q, %q) = %v, want %v", tc.accept, tc.types, got, tc.want)
 		}
 	}
 	if !strings.Contains(restFailureBody, "Internal server error") {

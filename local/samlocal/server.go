@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -136,12 +137,26 @@ func (o *Options) check() error {
 }
 
 // startEmulator starts fn's emulator. Its environment: the template's
-// variables, the memory size, then o.Env.
+// variables, the memory size, then o.Env. It runs in the bootstrap's
+// directory, the function's package, as a function runs in /var/task (and
+// `sam local` mounts the package there): relative paths such as the
+// TRIBUTARY_CONFIG of a template from `tributary sam generate -c` resolve
+// as they do in AWS.
 func startEmulator(fn *Function, bootstrap string, o Options, out io.Writer) (*rie.Emulator, error) {
+	// Both paths are made absolute: relative ones would be taken relative
+	// to the new working directory.
+	emulator, err := filepath.Abs(o.RIE)
+	if err == nil {
+		bootstrap, err = filepath.Abs(bootstrap)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("starting %s: %w", fn.LogicalID, err)
+	}
 	env := append(fn.Environ(), "AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(fn.MemorySize))
 	e, err := rie.Start(rie.Options{
-		RIE:       o.RIE,
+		RIE:       emulator,
 		Bootstrap: bootstrap,
+		Dir:       filepath.Dir(bootstrap),
 		Env:       append(env, o.Env...),
 		Timeout:   fn.Timeout,
 		Name:      fn.LogicalID,

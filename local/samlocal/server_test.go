@@ -243,6 +243,9 @@ func TestServerREST(t *testing.T) {
 	if r := do(t, "POST", url+"/img", []byte("x"), "Content-Type", "image/png"); r.status != 200 || r.body != "iVBORw==" {
 		t.Errorf("binary without Accept stays base64: %+v", r)
 	}
+	if r := do(t, "POST", url+"/img", []byte("x"), "Content-Type", "image/png", "Accept", "text/html, image/png"); r.status != 200 || r.body != "iVBORw==" {
+		t.Errorf("binary when image/png is not the first Accept type stays base64: %+v", r)
+	}
 	before := img.calls()
 	if r := do(t, "POST", url+"/img", []byte{0xff}, "Content-Type", "application/octet-stream"); r.status != 502 {
 		t.Errorf("non-UTF-8 text body: %+v", r)
@@ -310,31 +313,6 @@ func TestInvokeErrors(t *testing.T) {
 	} {
 		if _, err := Invoke(context.Background(), fn, []byte(tc.event), tc.o); err == nil || !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.err)
-		}
-	}
-}
-
-func TestDefaultEvent(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	if got := DefaultEvent(&Function{}, now); string(got) != "{}" {
-		t.Errorf("no events: %s", got)
-	}
-	for _, tc := range []struct {
-		ev   *Event
-		want map[string]any
-	}{
-		{v2Route, map[string]any{"version": "2.0", "rawPath": "/", "routeKey": "GET /frontpage/{id_user}"}},
-		{restProxy, map[string]any{"version": "1.0", "path": "/", "httpMethod": "GET", "resource": "/{proxy+}"}},
-		{&Event{Type: EventHTTP, Method: "ANY", PayloadFormatVersion: "2.0"}, map[string]any{"routeKey": "$default"}},
-	} {
-		var m map[string]any
-		if err := json.Unmarshal(DefaultEvent(&Function{Events: []*Event{tc.ev}}, now), &m); err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range tc.want {
-			if m[k] != v {
-				t.Errorf("%s: %s = %v, want %v", tc.ev.Name, k, m[k], v)
-			}
 		}
 	}
 }

@@ -44,6 +44,9 @@ const maxTemplateBytes = 8 << 20
 
 // Template is what start-api and invoke need from a SAM template.
 type Template struct {
+	// Path is the template file as LoadTemplate was given it (empty after
+	// ParseTemplate).
+	Path string
 	// Dir is the template's directory, absolute (set by LoadTemplate; empty
 	// after ParseTemplate). Builds run there, as CodeUri is relative to it.
 	Dir string
@@ -52,8 +55,23 @@ type Template struct {
 	Functions []*Function
 	// Warnings name settings that were skipped, such as an environment
 	// variable whose value is an intrinsic function that cannot be resolved
-	// locally. Each starts with "file:line:col: ".
+	// locally, and overrides that did not apply. Each starts with the name
+	// of the file it is about ("file:line:col: " for a template setting).
 	Warnings []string
+}
+
+// TemplateOptions adjust how a template is read, the way `sam local`'s
+// --parameter-overrides and --env-vars do. The zero value reads the
+// template as written.
+type TemplateOptions struct {
+	// Parameters are parameter values that replace the Defaults of the
+	// template's Parameters (and give a value to those without one),
+	// wherever a !Ref names them: environment variables, paths, stage
+	// names, timeouts. Nil: the Defaults.
+	Parameters map[string]string
+	// EnvVars replaces the values of environment variables the functions
+	// declare. Nil: none.
+	EnvVars *EnvVars
 }
 
 // Function is one AWS::Serverless::Function with Globals merged in.
@@ -67,7 +85,9 @@ type Function struct {
 	MemorySize int
 	// Environment holds Globals.Function.Environment.Variables merged with
 	// the function's own (which win), with !Ref resolved to parameter
-	// defaults. Never nil.
+	// values (TemplateOptions.Parameters, else the Default); a variable
+	// that TemplateOptions.EnvVars sets takes that value instead. Never
+	// nil.
 	Environment map[string]string
 	// Events are the function's Api and HttpApi events, in template order.
 	// Events of other types are not kept.
@@ -125,8 +145,9 @@ func (t *Template) Function(id string) *Function {
 	return nil
 }
 
-// LoadTemplate reads and parses the template at path and sets Dir.
-func LoadTemplate(path string) (*Template, error) {
+// LoadTemplate reads and parses the template at path and sets Path and
+// Dir.
+func LoadTemplate(path string, o TemplateOptions) (*Template, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the template: %w", err)
@@ -139,10 +160,11 @@ func LoadTemplate(path string) (*Template, error) {
 	if len(data) > maxTemplateBytes {
 		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxTemplateBytes)
 	}
-	t, err := ParseTemplate(path, data)
+	t, err := ParseTemplate(path, data, o)
 	if err != nil {
 		return nil, err
 	}
+	t.Path = path
 	if t.Dir, err = filepath.Abs(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -150,8 +172,8 @@ func LoadTemplate(path string) (*Template, error) {
 }
 
 // ParseTemplate parses a SAM template. name prefixes every error and
-// warning (file:line:col).
-func ParseTemplate(name string, data []byte) (*Template, error) {
+// warning about it (file:line:col).
+func ParseTemplate(name string, data []byte, o TemplateOptions) (*Template, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -160,7 +182,7 @@ func ParseTemplate(name string, data []byte) (*Template, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	p := &parser{name: name, t: &Template{}}
+	p := &parser{name: name, t: &Template{}, overrides: o.Parameters, env: newEnvOverlay(o.EnvVars)}
 	root := deref(&doc)
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = deref(root.Content[0])
@@ -171,6 +193,7 @@ func ParseTemplate(name string, data []byte) (*Template, error) {
 	if err := p.parse(root); err != nil {
 		return nil, err
 	}
+	p.warnUnused()
 	return p.t, nil
 }
 
@@ -179,6 +202,9 @@ type parser struct {
 	name      string
 	t         *Template
 	params    map[string]*yaml.Node // Parameters: name → Default (nil: none)
+	overrides map[string]string     // TemplateOptions.Parameters
+	used      map[string]bool       // overrides a !Ref resolved to
+	env       *envOverlay           // TemplateOptions.EnvVars; nil: none
 	resources *yaml.Node
 	globals   struct {
 		timeout, memory *yaml.Node
@@ -280,7 +306,7 @@ func (p *parser) function(key, res *yaml.Node) (*Function, error) {
 		own = get(env, "Variables")
 	}
 	for _, vars := range []*yaml.Node{p.globals.env, own} {
-		if err := p.variables(vars, fn.Environment); err != nil {
+		if err := p.variables(fn.LogicalID, vars, fn.Environment); err != nil {
 			return nil, err
 		}
 	}
@@ -428,9 +454,10 @@ func (p *parser) binaryTypes(n *yaml.Node) ([]string, error) {
 	return out, nil
 }
 
-// variables merges an Environment.Variables mapping into dst. Values that
+// variables merges an Environment.Variables mapping of function fnID into
+// dst. A variable the EnvVars set takes their value; otherwise values that
 // cannot be resolved locally are skipped with a warning.
-func (p *parser) variables(n *yaml.Node, dst map[string]string) error {
+func (p *parser) variables(fnID string, n *yaml.Node, dst map[string]string) error {
 	if n == nil {
 		return nil
 	}
@@ -442,9 +469,13 @@ func (p *parser) variables(n *yaml.Node, dst map[string]string) error {
 		if key == "" || strings.ContainsAny(key, "=\x00") {
 			return p.errorf(n.Content[i], "environment variable name %q is not valid", key)
 		}
+		if v, ok := p.env.lookup(fnID, key); ok {
+			dst[key] = v
+			continue
+		}
 		v, ok := p.resolve(n.Content[i+1])
 		if !ok {
-			p.warnf(n.Content[i+1], "environment variable %s: value cannot be resolved locally; not set", key)
+			p.warnf(n.Content[i+1], "environment variable %s: value cannot be resolved locally; not set (--env-vars can set it)", key)
 			continue
 		}
 		if strings.IndexByte(v, 0) >= 0 {
@@ -473,7 +504,8 @@ func pseudoParam(name string) (string, bool) {
 }
 
 // resolve returns the text of a scalar, or of a !Ref (short or long form)
-// to a parameter with a scalar Default or to a pseudo parameter.
+// to a pseudo parameter, an overridden parameter or a parameter with a
+// scalar Default.
 func (p *parser) resolve(n *yaml.Node) (string, bool) {
 	n = deref(n)
 	if n == nil {
@@ -481,6 +513,13 @@ func (p *parser) resolve(n *yaml.Node) (string, bool) {
 	}
 	if name, ok := refName(n); ok {
 		if v, ok := pseudoParam(name); ok {
+			return v, true
+		}
+		if v, ok := p.overrides[name]; ok {
+			if p.used == nil {
+				p.used = map[string]bool{}
+			}
+			p.used[name] = true
 			return v, true
 		}
 		def := deref(p.params[name])
@@ -499,7 +538,7 @@ func (p *parser) resolve(n *yaml.Node) (string, bool) {
 func (p *parser) str(n *yaml.Node, what string) (string, error) {
 	v, ok := p.resolve(n)
 	if !ok {
-		return "", p.errorf(n, "%s: want a string or a !Ref to a parameter with a Default", what)
+		return "", p.errorf(n, "%s: want a string or a !Ref to a parameter with a Default (or a value in --parameter-overrides)", what)
 	}
 	return v, nil
 }

@@ -28,7 +28,7 @@ func summary(t *Template) string {
 
 // TestParseCheckedInTemplate reads the repository's template.yaml.
 func TestParseCheckedInTemplate(t *testing.T) {
-	tpl, err := LoadTemplate(filepath.Join("..", "..", "template.yaml"))
+	tpl, err := LoadTemplate(filepath.Join("..", "..", "template.yaml"), TemplateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ EpGetProducts timeout=3s mem=512 env=[TRIBUTARY_ENDPOINT=GET /products]
 			if err != nil {
 				t.Fatal(err)
 			}
-			tpl, err := ParseTemplate("gen.yaml", yml)
+			tpl, err := ParseTemplate("gen.yaml", yml, TemplateOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,8 +154,8 @@ Resources:
   Get HttpApi GET "/x" v2.0 stage=$default binary=[]
 Other timeout=10s mem=256 env=[A=global B=global LEVEL=debug]
 `,
-			warnings: []string{"t.yaml:23:14: environment variable S: value cannot be resolved locally; not set",
-				"t.yaml:24:14: environment variable N: value cannot be resolved locally; not set"},
+			warnings: []string{"t.yaml:23:14: environment variable S: value cannot be resolved locally; not set (--env-vars can set it)",
+				"t.yaml:24:14: environment variable N: value cannot be resolved locally; not set (--env-vars can set it)"},
 		},
 		{
 			name: "defaults without Globals",
@@ -261,7 +261,7 @@ Resources:
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tpl, err := ParseTemplate("t.yaml", []byte(tc.yaml))
+			tpl, err := ParseTemplate("t.yaml", []byte(tc.yaml), TemplateOptions{})
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want it to contain %q", err, tc.err)
@@ -283,14 +283,14 @@ Resources:
 
 func TestLoadTemplateErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := LoadTemplate(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+	if _, err := LoadTemplate(filepath.Join(dir, "missing.yaml"), TemplateOptions{}); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Errorf("missing file: %v", err)
 	}
 	big := filepath.Join(dir, "big.yaml")
 	if err := os.WriteFile(big, make([]byte, maxTemplateBytes+1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadTemplate(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, err := LoadTemplate(big, TemplateOptions{}); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("oversize file: %v", err)
 	}
 }

@@ -3,9 +3,11 @@
 //	tributary run   [-c FILE] [-p PORT] [-d] [--no-demo]
 //	tributary check -c FILE [-d] [-l|-n] [-t]
 //	tributary version
-//	tributary sam generate [-c FILE] [--per-endpoint] [--api http|rest] [-o FILE]
-//	tributary sam start-api [-t FILE] [-p PORT] [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
-//	tributary sam invoke FUNCTION [-t FILE] [-e FILE] [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
+//	tributary sam generate [-c FILE -o FILE] [--per-endpoint] [--api http|rest] [--alb] [--integration-timeout D]
+//	tributary sam start-api [-t FILE] [-p PORT] [--host ADDR] [--env-vars FILE] [--parameter-overrides V] …
+//	tributary sam invoke [FUNCTION] [-t FILE] [-e FILE|-] [--no-event] [--env-vars FILE] [--fail-on-error] …
+//
+// "tributary sam COMMAND --help" lists every flag.
 package main
 
 import (

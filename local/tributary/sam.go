@@ -19,10 +19,12 @@ const samUsage = `Usage:
                          [--integration-timeout D] [-o FILE]
                                   write the SAM template for a config (default: the bundled one);
                                   with -c, the config is written beside the template and deployed
-  tributary sam start-api [-t FILE] [-p PORT] [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
-                                  serve the template's API events on 127.0.0.1 (default port 3000),
+  tributary sam start-api [-t FILE] [-p PORT] [--host ADDR] [--env-vars FILE] [--parameter-overrides V]
+                          [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
+                                  serve the template's API events (default 127.0.0.1:3000),
                                   each function under the Lambda Runtime Interface Emulator (no Docker)
-  tributary sam invoke FUNCTION [-t FILE] [-e FILE] [--rie PATH] [--skip-build] [--bootstrap-dir DIR]
+  tributary sam invoke [FUNCTION] [-t FILE] [-e FILE|-] [--no-event] [--env-vars FILE]
+                       [--parameter-overrides V] [--fail-on-error] [--rie PATH] [--skip-build]
                                   invoke one function once and print its result
 
 Run "tributary sam COMMAND --help" for the flags of a command.

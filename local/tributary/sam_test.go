@@ -43,7 +43,7 @@ func TestSamCommand(t *testing.T) {
 	}{
 		{name: "no subcommand: usage", args: []string{"sam"}, code: 2,
 			stderr: []string{"tributary sam generate [-c FILE -o FILE] [--per-endpoint] [--api http|rest] [--alb]",
-				"tributary sam start-api [-t FILE] [-p PORT]", "tributary sam invoke FUNCTION [-t FILE] [-e FILE]"}, noStdout: true},
+				"tributary sam start-api [-t FILE] [-p PORT] [--host ADDR]", "tributary sam invoke [FUNCTION] [-t FILE] [-e FILE|-]"}, noStdout: true},
 		{name: "help", args: []string{"sam", "help"}, code: 0, stdout: []string{"tributary sam generate", "Runtime Interface Emulator (no Docker)"}},
 		{name: "unknown subcommand", args: []string{"sam", "deploy"}, code: 2,
 			stderr: []string{`unknown command "deploy"`}, noStdout: true},
