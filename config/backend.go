@@ -2,6 +2,9 @@ package config
 
 import (
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/dotpath"
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // backendNodes are the backend values that endpoint-level checks point at.
@@ -131,7 +134,7 @@ func (l *loader) backend(c *Config, st *serviceState, e *Endpoint, tplOK bool, v
 
 // backendMethod upper-cases and checks a backend method: any RFC 9110 token.
 func (l *loader) backendMethod(v *node, loc at, s, fallback string) string {
-	if !isToken(s) {
+	if !httpsyntax.IsToken(s) {
 		l.errNode(v, loc.String(), "invalid method "+quoteJSON(s), "use an HTTP method such as GET or POST")
 		return fallback
 	}
@@ -186,15 +189,19 @@ func (l *loader) backendFilter(v *node, base, key string, headers bool) []string
 	return list
 }
 
-// dotPathProblem checks a dot path (target, allow, deny entries).
+// dotPathProblem checks a dot path (target, allow, deny entries) with the
+// rules of package dotpath, which the shaping engine applies too.
 func dotPathProblem(s string) string {
-	if s == "" {
+	switch dotpath.Check(s) {
+	case nil:
+		return ""
+	case dotpath.ErrEmpty:
 		return "empty dot path"
-	}
-	if strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") || strings.Contains(s, "..") {
+	case dotpath.ErrEmptySegment:
 		return "empty segment in dot path " + quoteJSON(s)
+	default: // the decoder only makes valid UTF-8
+		return "dot path " + quoteJSON(s) + " is not valid UTF-8"
 	}
-	return ""
 }
 
 // dotPathList decodes a list of dot paths. Invalid entries are reported
@@ -242,7 +249,7 @@ func (l *loader) allowOverlap(v *node, loc at) {
 			continue
 		}
 		for k := 0; k < len(s); k++ {
-			if s[k] != '.' {
+			if s[k] != dotpath.Sep {
 				continue
 			}
 			if i, ok := first[s[:k]]; ok {

@@ -3,7 +3,8 @@ package config
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/tributary-gw/tributary/internal/jsontext"
 )
 
 // JSON paths in diagnostics use "$" for the root, ".key" for identifier
@@ -75,40 +76,12 @@ func quoteJSON(s string) string {
 }
 
 // appendQuoted appends s as a JSON string literal: quotes, backslashes and
-// control characters are escaped; other characters are copied as they are
-// (no HTML escaping). Invalid UTF-8 becomes U+FFFD.
+// control characters are escaped, DEL included (\n \r \t, else \u00XX);
+// other characters are copied as they are (no HTML escaping, U+2028 and
+// U+2029 unescaped). Invalid UTF-8 becomes a raw U+FFFD.
 func appendQuoted(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20 || c == 0x7f:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, "\ufffd"...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
+	return jsontext.AppendString(b, s,
+		jsontext.RawReplacement|jsontext.RawLineSeparators|jsontext.HexBackspaceFormFeed|jsontext.EscapeDelete)
 }
 
 // appendCompact appends n as compact JSON. Object members keep their file

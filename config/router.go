@@ -4,6 +4,8 @@ import (
 	"math"
 	"net/netip"
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // router decodes the service "router" namespace (§17.3).
@@ -128,7 +130,7 @@ func (l *loader) headerNames(v *node, base, key string, list []string, star bool
 		if star && h == "*" {
 			continue
 		}
-		if !isToken(h) {
+		if !httpsyntax.IsToken(h) {
 			l.errAt(v.elems[i].pos, keyIndexPath(base, key, i), "invalid header name "+quoteJSON(h), "")
 			ok = false
 		}

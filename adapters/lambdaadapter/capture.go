@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // errResponseTooLarge is returned by capture.Write once the body passes the
@@ -120,13 +122,6 @@ func (c *capture) finish() result {
 	return result{status: c.status, header: h, body: body, over: c.over}
 }
 
-// hopHeaders are never copied into a reply: framing is the trigger's, and
-// hop-by-hop headers (RFC 9110 §7.6.1) end at the gateway.
-var hopHeaders = []string{
-	"Connection", "Content-Length", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
-	"Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
-}
-
 // cleanResponseHeader drops hop-by-hop, framing and trailer headers, the
 // headers named by Connection, and names net/http would refuse to write,
 // and replaces control characters in values with spaces (net/http
@@ -139,16 +134,17 @@ func cleanResponseHeader(h http.Header) {
 			}
 		}
 	}
-	for _, k := range hopHeaders {
+	for _, k := range httpsyntax.HopByHop() {
 		delete(h, k)
 	}
+	delete(h, "Content-Length") // framing is the trigger's
 	for k, vs := range h {
-		if !isToken(k) || strings.HasPrefix(k, http.TrailerPrefix) {
+		if !httpsyntax.IsToken(k) || strings.HasPrefix(k, http.TrailerPrefix) {
 			delete(h, k)
 			continue
 		}
 		for i, v := range vs {
-			if !validFieldValue(v) {
+			if !httpsyntax.IsFieldValue(v) {
 				vs[i] = replaceControls(v)
 			}
 		}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // DirectEndpoint is the endpoint a per-endpoint function serves to direct
@@ -54,7 +56,7 @@ type tmplSeg struct {
 
 // compileDirect validates and compiles ep.
 func compileDirect(ep DirectEndpoint) (*directRoute, error) {
-	if !isToken(ep.Method) {
+	if !httpsyntax.IsToken(ep.Method) {
 		return nil, fmt.Errorf("invalid method %q", ep.Method)
 	}
 	t := ep.Template
@@ -270,10 +272,10 @@ func (a *Adapter) buildDirect(pl *directPayload) (*inbound, *httpError) {
 // and the rest can never change the path's shape.
 func appendPathEscape(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; isUnreserved(c) {
+		if c := s[i]; httpsyntax.IsUnreserved(c) {
 			dst = append(dst, c)
 		} else {
-			dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xf])
+			dst = append(dst, '%', httpsyntax.UpperHex[c>>4], httpsyntax.UpperHex[c&0xf])
 		}
 	}
 	return dst

@@ -1,6 +1,10 @@
 package lambdaadapter
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
+)
 
 // kv is one name/value pair, in event order.
 type kv struct{ k, v string }
@@ -244,7 +248,7 @@ func keyString(key []byte, canon bool) string {
 	b := buf[:len(key)]
 	upper := true
 	for i, c := range key {
-		if !tokenChars[c] {
+		if !httpsyntax.IsTokenByte(c) {
 			return string(key) // net/http leaves invalid names alone
 		}
 		if upper && 'a' <= c && c <= 'z' {

@@ -2,54 +2,17 @@ package lambdaadapter
 
 import (
 	"bytes"
-	"unicode/utf8"
+
+	"github.com/tributary-gw/tributary/internal/jsontext"
 )
 
-const hexDigits = "0123456789abcdef"
-
 // appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD, as encoding/json does, so the output is always valid JSON. HTML
-// characters are not escaped (aws-lambda-go's default).
+// \ufffd, as encoding/json does, so the output is always valid JSON. HTML
+// characters are not escaped (aws-lambda-go's default); U+2028 and U+2029
+// are written as they are; control characters other than \n \r \t are
+// written as \u00XX.
 func appendJSONString[T ~string | ~[]byte](dst []byte, s T) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		end := min(i+utf8.UTFMax, len(s))
-		r, size := utf8.DecodeRuneInString(string(s[i:end]))
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return jsontext.AppendString(dst, s, jsontext.RawLineSeparators|jsontext.HexBackspaceFormFeed)
 }
 
 // reply is the handler's result. It has no exported fields, so

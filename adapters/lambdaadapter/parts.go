@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // stagePrefix is the path prefix a named HTTP API stage adds to rawPath
@@ -102,23 +104,15 @@ func sortedQuery(pairs []kv, escape bool) string {
 func appendQueryEscape(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case isUnreserved(c):
+		case httpsyntax.IsUnreserved(c):
 			dst = append(dst, c)
 		case c == ' ':
 			dst = append(dst, '+')
 		default:
-			dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xf])
+			dst = append(dst, '%', httpsyntax.UpperHex[c>>4], httpsyntax.UpperHex[c&0xf])
 		}
 	}
 	return dst
-}
-
-const upperHex = "0123456789ABCDEF"
-
-// isUnreserved reports whether c is an RFC 3986 unreserved character.
-func isUnreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // takeHost removes the Host field from h and returns the request host:

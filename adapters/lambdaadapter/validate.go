@@ -3,20 +3,9 @@ package lambdaadapter
 import (
 	"net/http"
 	"strconv"
-)
 
-// tokenChars are the RFC 9110 tchar bytes: methods and header names.
-var tokenChars = [256]bool{
-	'!': true, '#': true, '$': true, '%': true, '&': true, '\'': true, '*': true,
-	'+': true, '-': true, '.': true, '^': true, '_': true, '`': true, '|': true, '~': true,
-	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
-	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true,
-	'J': true, 'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true,
-	'S': true, 'T': true, 'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
-	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true,
-	'j': true, 'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true,
-	's': true, 't': true, 'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
-}
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
+)
 
 // hostChars are the bytes net/http accepts in a Host header.
 var hostChars = [256]bool{
@@ -30,30 +19,6 @@ var hostChars = [256]bool{
 	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true,
 	'j': true, 'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true,
 	's': true, 't': true, 'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
-}
-
-// isToken reports whether s is a non-empty RFC 9110 token.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tokenChars[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// validFieldValue reports whether v is a valid header field value: no
-// control characters other than horizontal tab.
-func validFieldValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // validHost reports whether h is a Host value net/http would accept.
@@ -71,7 +36,7 @@ func checkMethod(m string) *httpError {
 	if m == "" {
 		return errInvalidEvent("the event has no HTTP method")
 	}
-	if !isToken(m) {
+	if !httpsyntax.IsToken(m) {
 		return errBadRequest("invalid HTTP method")
 	}
 	return nil
@@ -113,11 +78,11 @@ func (b *headerBuilder) add(name, value string) bool {
 	if b.err != nil {
 		return false
 	}
-	if !isToken(name) {
+	if !httpsyntax.IsToken(name) {
 		b.err = errBadRequest("invalid header name")
 		return false
 	}
-	if !validFieldValue(value) {
+	if !httpsyntax.IsFieldValue(value) {
 		b.err = errBadRequest("invalid value in header " + strconv.Quote(truncate(name, 64)))
 		return false
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // Limits of the fast path's response parser (security.md §3).
@@ -302,7 +304,7 @@ func parseHeaderLine(line string) (string, string, error) {
 	canonical, upper := true, true
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if !isTokenByte(c) {
+		if !httpsyntax.IsTokenByte(c) {
 			return "", "", fmt.Errorf("%w: bad header name %q", errMalformed, truncate(name))
 		}
 		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
@@ -314,7 +316,7 @@ func parseHeaderLine(line string) (string, string, error) {
 		name = http.CanonicalHeaderKey(name)
 	}
 	value := strings.Trim(line[colon+1:], " \t")
-	if !validFieldValue(value) {
+	if !httpsyntax.IsFieldValue(value) {
 		return "", "", fmt.Errorf("%w: control character in header %q", errMalformed, truncate(name))
 	}
 	return name, value, nil
@@ -331,13 +333,4 @@ func hasToken(vs []string, token string) bool {
 		}
 	}
 	return false
-}
-
-// isTokenByte reports whether c may appear in an RFC 9110 token.
-func isTokenByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return c < 0x80 && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // defaultUserAgent is what net/http sends when the caller sets none.
@@ -60,7 +62,7 @@ func (t *fastTransport) prepare(o *outRequest, method string, u *url.URL, h http
 			return nil, true, fmt.Errorf("%w: bad host %q", ErrInvalidRequest, u.Host)
 		}
 	}
-	if !validToken(method) {
+	if !httpsyntax.IsToken(method) {
 		return nil, true, fmt.Errorf("%w: bad method %q", ErrInvalidRequest, method)
 	}
 	for i := 0; i < len(u.RawQuery); i++ {
@@ -69,11 +71,11 @@ func (t *fastTransport) prepare(o *outRequest, method string, u *url.URL, h http
 		}
 	}
 	for k, vs := range h {
-		if !validToken(k) {
+		if !httpsyntax.IsToken(k) {
 			return nil, true, fmt.Errorf("%w: bad header name %q", ErrInvalidRequest, truncate(k))
 		}
 		for _, v := range vs {
-			if !validFieldValue(v) {
+			if !httpsyntax.IsFieldValue(v) {
 				return nil, true, fmt.Errorf("%w: bad value for header %q", ErrInvalidRequest, k)
 			}
 		}
@@ -101,30 +103,6 @@ func first(h http.Header, k string) string {
 		return vs[0]
 	}
 	return ""
-}
-
-// validToken reports whether s is a non-empty RFC 9110 token.
-func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTokenByte(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// validFieldValue reports whether v holds no control character but HTAB
-// (so no CR, LF or NUL), as net/http requires.
-func validFieldValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // sendsLength reports whether net/http sends a Content-Length for a

@@ -4,27 +4,14 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
-// hopByHop lists the response headers that describe one connection, not
-// the message (RFC 9110 §7.6.1), plus the framing headers the gateway
-// recomputes. They never leave this package.
-var hopByHop = [...]string{
-	"Connection",
-	"Keep-Alive",
-	"Proxy-Connection",
-	"Proxy-Authenticate",
-	"Proxy-Authorization",
-	"Te",
-	"Trailer",
-	"Transfer-Encoding",
-	"Upgrade",
-	"Content-Length",
-}
-
-// cleanResponseHeader removes hop-by-hop headers, the headers named in
-// Connection, and the framing headers from h, in place. h comes from the
-// transport and belongs to this call.
+// cleanResponseHeader removes from h, in place, the hop-by-hop headers
+// (httpsyntax.HopByHop), the headers named in Connection, and
+// Content-Length, which the gateway recomputes. h comes from the transport
+// and belongs to this call.
 func cleanResponseHeader(h http.Header) {
 	if len(h) == 0 {
 		return
@@ -36,7 +23,8 @@ func cleanResponseHeader(h http.Header) {
 			}
 		}
 	}
-	for _, k := range hopByHop {
+	for _, k := range httpsyntax.HopByHop() {
 		delete(h, k)
 	}
+	delete(h, "Content-Length")
 }

@@ -5,21 +5,8 @@ import (
 	"strings"
 
 	"github.com/tributary-gw/tributary/core/plan"
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
-
-// hopByHop are never forwarded in either direction (RFC 9110 §7.6.1 plus
-// the legacy names).
-var hopByHop = map[string]bool{
-	"Connection":          true,
-	"Keep-Alive":          true,
-	"Proxy-Connection":    true,
-	"Proxy-Authenticate":  true,
-	"Proxy-Authorization": true,
-	"Te":                  true,
-	"Trailer":             true,
-	"Transfer-Encoding":   true,
-	"Upgrade":             true,
-}
 
 // gatewaySet are the headers the gateway writes itself; client copies are
 // always dropped first (krakend-compat §7.1 step 2).
@@ -31,7 +18,7 @@ var gatewaySet = map[string]bool{
 
 // neverForwarded are refused even when listed explicitly.
 func neverForwarded(name string) bool {
-	return hopByHop[name] || name == "Host" || name == "Content-Length"
+	return httpsyntax.IsHopByHop(name) || name == "Host" || name == "Content-Length"
 }
 
 // starExcluded are the extra names "*" does not forward ([H4]).
@@ -116,5 +103,5 @@ func filterHeaders(h http.Header, f *plan.HeaderFilter) http.Header {
 // does not pass on: framing is recomputed, and the gateway's own header is
 // set on top.
 func dropFromPassthrough(name string) bool {
-	return hopByHop[name] || name == "Content-Length" || name == HeaderCompleted
+	return httpsyntax.IsHopByHop(name) || name == "Content-Length" || name == HeaderCompleted
 }

@@ -3,6 +3,8 @@ package route
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // Messages of BadPath results (§4.2 request path hygiene).
@@ -148,28 +150,13 @@ func appendUnescape(dst []byte, s string) ([]byte, bool) {
 			dst = append(dst, c)
 			continue
 		}
-		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+		if i+2 >= len(s) || !httpsyntax.IsHex(s[i+1]) || !httpsyntax.IsHex(s[i+2]) {
 			return dst, false
 		}
-		dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
+		dst = append(dst, httpsyntax.Unhex(s[i+1])<<4|httpsyntax.Unhex(s[i+2]))
 		i += 2
 	}
 	return dst, true
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
 }
 
 // appendLocation appends s to dst for use in a Location header: bytes that
@@ -177,11 +164,10 @@ func unhex(c byte) byte {
 // are percent-encoded, so the reference can never change meaning or carry
 // header-breaking bytes.
 func appendLocation(dst []byte, s string, query bool) []byte {
-	const hex = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c <= ' ' || c >= 0x7f || c == '\\' || c == '#' || (!query && c == '?') {
-			dst = append(dst, '%', hex[c>>4], hex[c&15])
+			dst = append(dst, '%', httpsyntax.UpperHex[c>>4], httpsyntax.UpperHex[c&15])
 			continue
 		}
 		dst = append(dst, c)

@@ -18,7 +18,8 @@ package route
 import (
 	"fmt"
 	"slices"
-	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // Route is one entry of the table given to [New]. Its index in the slice is
@@ -131,7 +132,7 @@ func New(routes []Route, opts Options) (*Table, []Conflict) {
 	for i, r := range routes {
 		c := &t.routes[i]
 		c.method, c.mi = r.Method, -1
-		if !isToken(r.Method) {
+		if !httpsyntax.IsToken(r.Method) {
 			invalid(i, "method must be a non-empty token")
 			continue
 		}
@@ -238,21 +239,4 @@ func sameShapeMessage(a, b Route) string {
 		return fmt.Sprintf("%s %s is declared twice", a.Method, a.Template)
 	}
 	return fmt.Sprintf("%s %s and %s %s are the same route: they differ only in placeholder names", a.Method, a.Template, b.Method, b.Template)
-}
-
-// isToken reports whether s is a non-empty RFC 9110 token.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }

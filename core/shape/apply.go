@@ -63,20 +63,25 @@ func parseObject(obj []byte) (Object, bool) {
 	return buildObject(obj, spans)
 }
 
-// applyAllow keeps only the members on the allow tree (§11.2).
-func applyAllow(o Object, root *node) Object {
-	// Filtered nested objects are written to one buffer, never larger than
-	// the values it replaces.
+// nestedBuffer returns the buffer that applyAllow and applyDeny write the
+// filtered nested objects of o to: one for them all, never larger than the
+// values it replaces, and nil when the tree filters none.
+func nestedBuffer(o Object, root *node) []byte {
 	size := 0
 	for i := range o.Members {
 		if k := root.find(o.Members[i].Name); k >= 0 && root.kids[k] != nil {
 			size += len(o.Members[i].Value)
 		}
 	}
-	var buf []byte
-	if size > 0 {
-		buf = make([]byte, 0, size)
+	if size == 0 {
+		return nil
 	}
+	return make([]byte, 0, size)
+}
+
+// applyAllow keeps only the members on the allow tree (§11.2).
+func applyAllow(o Object, root *node) Object {
+	buf := nestedBuffer(o, root)
 	out := o.Members[:0]
 	for _, m := range o.Members {
 		k := root.find(m.Name)
@@ -177,16 +182,7 @@ func allowObject(dst, obj []byte, n *node, depth int) ([]byte, bool) {
 
 // applyDeny deletes the members on the deny tree (§11.3).
 func applyDeny(o Object, root *node) Object {
-	size := 0
-	for i := range o.Members {
-		if k := root.find(o.Members[i].Name); k >= 0 && root.kids[k] != nil {
-			size += len(o.Members[i].Value)
-		}
-	}
-	var buf []byte
-	if size > 0 {
-		buf = make([]byte, 0, size)
-	}
+	buf := nestedBuffer(o, root)
 	out := o.Members[:0]
 	for _, m := range o.Members {
 		k := root.find(m.Name)

@@ -1,8 +1,9 @@
 package shape
 
 import (
-	"math/bits"
 	"slices"
+
+	"github.com/tributary-gw/tributary/internal/jsontext"
 )
 
 // AppendObject appends o as a compact JSON object to dst (output encoding
@@ -72,62 +73,9 @@ func StringContent(o Object) []byte {
 // UTF-8 replaced by U+FFFD, and no HTML escaping.
 func AppendString(dst []byte, s string) []byte { return appendQuoted(dst, s) }
 
-// appendQuoted is AppendString for text held as a string or as bytes.
+// appendQuoted is AppendString for text held as a string or as bytes. The
+// replacement for invalid UTF-8 and U+2028/U+2029 are written as raw UTF-8,
+// not as \u escapes; DEL is written as it is.
 func appendQuoted[T ~string | ~[]byte](dst []byte, s T) []byte {
-	dst = slices.Grow(dst, len(s)+2)
-	dst = append(dst, '"')
-	run := 0 // start of the bytes not yet copied
-	for i := 0; i < len(s); {
-		for i+8 <= len(s) {
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if m := plainString(x); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if c >= 0x20 && c < 0x80 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		if c >= 0x80 {
-			if n := runeLen(s, i); n > 0 {
-				i += n
-				continue
-			}
-		}
-		dst = append(dst, s[run:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			if c < 0x20 {
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			} else {
-				dst = append(dst, "\uFFFD"...)
-			}
-		}
-		i++
-		run = i
-	}
-	dst = append(dst, s[run:]...)
-	return append(dst, '"')
+	return jsontext.AppendString(dst, s, jsontext.RawReplacement|jsontext.RawLineSeparators)
 }
-
-// hexDigits are the lower-case hexadecimal digits.
-const hexDigits = "0123456789abcdef"

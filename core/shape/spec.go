@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tributary-gw/tributary/internal/dotpath"
 )
 
 // ErrInvalidSpec is wrapped by every error Compile returns.
@@ -111,16 +113,17 @@ func (n *node) add(name string, kid *node) int {
 	return k
 }
 
-// splitPath splits a dot path and rejects empty segments.
+// splitPath splits a dot path with the rules of package dotpath, which the
+// configuration loader applies too, and rejects one deeper than a decoded
+// document can be.
 func splitPath(kind, p string) ([]string, error) {
-	if !utf8.ValidString(p) {
+	segs, err := dotpath.Split(p)
+	switch err {
+	case nil:
+	case dotpath.ErrNotUTF8:
 		return nil, fmt.Errorf("%s %q: not valid UTF-8: %w", kind, p, ErrInvalidSpec)
-	}
-	segs := strings.Split(p, ".")
-	for _, s := range segs {
-		if s == "" {
-			return nil, fmt.Errorf("%s %q: empty path segment: %w", kind, p, ErrInvalidSpec)
-		}
+	default: // ErrEmpty, ErrEmptySegment
+		return nil, fmt.Errorf("%s %q: empty path segment: %w", kind, p, ErrInvalidSpec)
 	}
 	if len(segs) > MaxDepth {
 		return nil, fmt.Errorf("%s %q: more than %d segments: %w", kind, p, MaxDepth, ErrInvalidSpec)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // maxStackValues is how many placeholder values Build keeps without
@@ -170,7 +172,7 @@ func writeUnescaped(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '%' && i+2 < len(s) {
 			b.WriteString(s[run:i])
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			b.WriteByte(httpsyntax.Unhex(s[i+1])<<4 | httpsyntax.Unhex(s[i+2]))
 			i += 2
 			run = i + 1
 		}

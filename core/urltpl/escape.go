@@ -1,38 +1,20 @@
 package urltpl
 
-import "strings"
+import (
+	"strings"
 
-const upperHex = "0123456789ABCDEF"
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
+)
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// isUnreserved reports whether c is in the RFC 3986 unreserved set.
-func isUnreserved(c byte) bool {
-	return isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~'
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
 }
 
 // keepInPath reports whether a value byte is written as is in a path
 // segment: the unreserved set only. A client's "," is escaped like any
 // other reserved byte (krakend-compat §6.4 step 3 keeps literal only the
 // commas that join array values, which no client param is).
-func keepInPath(c byte) bool { return isUnreserved(c) }
+func keepInPath(c byte) bool { return httpsyntax.IsUnreserved(c) }
 
 // pathEscapedLen is the length of s once path-escaped.
 func pathEscapedLen(s string) int {
@@ -49,7 +31,7 @@ func pathEscapedLen(s string) int {
 func queryEscapedLen(s string) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !isUnreserved(c) && c != ' ' {
+		if c := s[i]; !httpsyntax.IsUnreserved(c) && c != ' ' {
 			n += 2
 		}
 	}
@@ -63,8 +45,8 @@ func writePathEscaped(b *strings.Builder, s string) {
 		if c := s[i]; !keepInPath(c) {
 			b.WriteString(s[run:i])
 			b.WriteByte('%')
-			b.WriteByte(upperHex[c>>4])
-			b.WriteByte(upperHex[c&15])
+			b.WriteByte(httpsyntax.UpperHex[c>>4])
+			b.WriteByte(httpsyntax.UpperHex[c&15])
 			run = i + 1
 		}
 	}
@@ -76,7 +58,7 @@ func writeQueryEscaped(b *strings.Builder, s string) {
 	run := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if isUnreserved(c) {
+		if httpsyntax.IsUnreserved(c) {
 			continue
 		}
 		b.WriteString(s[run:i])
@@ -84,8 +66,8 @@ func writeQueryEscaped(b *strings.Builder, s string) {
 			b.WriteByte('+')
 		} else {
 			b.WriteByte('%')
-			b.WriteByte(upperHex[c>>4])
-			b.WriteByte(upperHex[c&15])
+			b.WriteByte(httpsyntax.UpperHex[c>>4])
+			b.WriteByte(httpsyntax.UpperHex[c&15])
 		}
 		run = i + 1
 	}
@@ -100,10 +82,10 @@ func decodesTo(esc, v string, form bool) bool {
 		c := esc[i]
 		switch {
 		case c == '%':
-			if i+2 >= len(esc) || !isHex(esc[i+1]) || !isHex(esc[i+2]) {
+			if i+2 >= len(esc) || !httpsyntax.IsHex(esc[i+1]) || !httpsyntax.IsHex(esc[i+2]) {
 				return false
 			}
-			c = unhex(esc[i+1])<<4 | unhex(esc[i+2])
+			c = httpsyntax.Unhex(esc[i+1])<<4 | httpsyntax.Unhex(esc[i+2])
 			i += 2
 		case c == '+' && form:
 			c = ' '
@@ -121,11 +103,11 @@ func decodesTo(esc, v string, form bool) bool {
 func unescape(s string) string {
 	var buf []byte
 	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+		if s[i] == '%' && i+2 < len(s) && httpsyntax.IsHex(s[i+1]) && httpsyntax.IsHex(s[i+2]) {
 			if buf == nil {
 				buf = append(make([]byte, 0, len(s)), s[:i]...)
 			}
-			buf = append(buf, unhex(s[i+1])<<4|unhex(s[i+2]))
+			buf = append(buf, httpsyntax.Unhex(s[i+1])<<4|httpsyntax.Unhex(s[i+2]))
 			i += 2
 			continue
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // Client query limits (security.md §3).
@@ -48,7 +50,7 @@ func ParseQuery(raw string) (Query, error) {
 		case c < 0x20 || c == 0x7f:
 			return Query{}, fmt.Errorf("%w: control character %#x", ErrInvalidQuery, c)
 		case c == '%':
-			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+			if i+2 >= len(raw) || !httpsyntax.IsHex(raw[i+1]) || !httpsyntax.IsHex(raw[i+2]) {
 				return Query{}, fmt.Errorf("%w: malformed escape %q", ErrInvalidQuery, raw[i:min(i+3, len(raw))])
 			}
 		}
@@ -123,7 +125,7 @@ func formUnescape(s string) string {
 		case '+':
 			b.WriteByte(' ')
 		case '%':
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			b.WriteByte(httpsyntax.Unhex(s[i+1])<<4 | httpsyntax.Unhex(s[i+2]))
 			i += 2
 		default:
 			b.WriteByte(c)

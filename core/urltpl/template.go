@@ -14,7 +14,10 @@ package urltpl
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
 // Errors returned by this package, matched with errors.Is. Each is wrapped
@@ -139,7 +142,7 @@ func (t *Template) parseParts(text string, query bool) ([]part, error) {
 			return nil, fmt.Errorf("invalid placeholder {%s}: the name must be one or more of A-Z a-z 0-9 _ - . :", name)
 		}
 		parts = append(parts, part{name: name})
-		if !containsString(t.names, name) {
+		if !slices.Contains(t.names, name) {
 			t.names = append(t.names, name)
 		}
 		text = text[open+end+1:]
@@ -220,12 +223,12 @@ func checkLiteral(s string, query bool) error {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case isUnreserved(c) || c == '/' || c == ':' || c == '@':
+		case httpsyntax.IsUnreserved(c) || c == '/' || c == ':' || c == '@':
 		case strings.IndexByte("!$&'()*+,=", c) >= 0:
 		case c == ';' && !query:
 		case c == '?' && query:
 		case c == '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			if i+2 >= len(s) || !httpsyntax.IsHex(s[i+1]) || !httpsyntax.IsHex(s[i+2]) {
 				return fmt.Errorf("invalid percent-escape in %q", s)
 			}
 			i += 2
@@ -250,13 +253,4 @@ func validName(name string) bool {
 		}
 	}
 	return true
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,9 @@
-// Package httpsyntax holds the rules of HTTP request syntax that every
-// transport applies alike. It imports only the standard library, so both
-// adapters can share it without importing each other or the core.
+// Package httpsyntax holds the rules of HTTP syntax that every layer
+// applies alike: tokens and field values (RFC 9110), the hop-by-hop header
+// names, percent-encoding's hex digits and unreserved bytes, and the
+// request limits every transport enforces. It imports only the standard
+// library, so the config loader, the core and both adapters share it
+// without importing each other.
 package httpsyntax
 
 // MaxHeaderFields caps the number of header fields in one request

@@ -2,7 +2,8 @@ package samlocal
 
 import (
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/tributary-gw/tributary/internal/jsontext"
 )
 
 // jsonWriter appends JSON to a byte slice. It writes commas itself: call
@@ -60,53 +61,10 @@ func (w *jsonWriter) strings(vs []string) {
 }
 
 // appendJSONString appends s as a JSON string literal. Bytes that are not
-// valid UTF-8 become U+FFFD, so the output is always valid JSON; '<', '>'
-// and '&' are written as they are.
+// valid UTF-8 become \ufffd, so the output is always valid JSON; '<', '>'
+// and '&' are written as they are; U+2028 and U+2029 are escaped as
+// encoding/json does; control characters other than \n \r \t are written
+// as \u00XX.
 func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	last := 0 // s[last:i] is pending, to be copied as it is
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				dst = append(dst, s[last:i]...)
-				dst = append(dst, `\ufffd`...)
-			case r == '\u2028' || r == '\u2029':
-				// Valid JSON, but not valid JavaScript: escape as encoding/json does.
-				dst = append(dst, s[last:i]...)
-				dst = append(dst, `\u202`...)
-				dst = append(dst, hex[r&0xf])
-			default:
-				i += size
-				continue
-			}
-			i += size
-			last = i
-			continue
-		}
-		dst = append(dst, s[last:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-		last = i
-	}
-	dst = append(dst, s[last:]...)
-	return append(dst, '"')
+	return jsontext.AppendString(dst, s, jsontext.HexBackspaceFormFeed)
 }

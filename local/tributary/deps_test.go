@@ -56,6 +56,11 @@ func TestDependencyRules(t *testing.T) {
 	// internal/* are leaves shared by every layer, and core/stage is the
 	// seam every feature implements (leaves may import it): the standard
 	// library only.
+	for _, leaf := range []string{"internal/httpsyntax", "internal/jsontext", "internal/dotpath"} {
+		if _, ok := deps[leaf]; !ok {
+			t.Errorf("%s missing from go list output: the stdlib-only rule below would not see it", leaf)
+		}
+	}
 	for pkg, list := range deps {
 		if !strings.HasPrefix(pkg, "internal/") && pkg != "core/stage" {
 			continue
