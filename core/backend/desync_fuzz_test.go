@@ -37,7 +37,7 @@ type replayScript struct {
 }
 
 // replayIdleWait is how long a connection waits for its next request.
-const replayIdleWait = 100 * time.Millisecond
+const replayIdleWait = 20 * time.Millisecond
 
 func newReplayServer(tb testing.TB) *replayServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
