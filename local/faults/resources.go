@@ -1,15 +1,14 @@
 package faults
 
 import (
-	"bufio"
-	"bytes"
+	"github.com/tributary-gw/tributary/local/measure"
+
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -36,8 +35,8 @@ func ReadProc(pid int) ProcSample {
 	s := unknownSample
 	dir := "/proc/" + strconv.Itoa(pid)
 	if data, err := os.ReadFile(dir + "/status"); err == nil {
-		if v, err := statusRSS(data); err == nil {
-			s.RSS = v
+		if v, err := measure.ParseStatusRSS(data); err == nil && v <= 1<<62 {
+			s.RSS = int64(v)
 		}
 	}
 	if f, err := os.Open(dir + "/fd"); err == nil {
@@ -48,27 +47,6 @@ func ReadProc(pid int) ProcSample {
 		}
 	}
 	return s
-}
-
-// statusRSS reads "VmRSS:   1234 kB" from /proc/PID/status contents.
-func statusRSS(data []byte) (int64, error) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 2 || f[1] != "kB" {
-			return 0, fmt.Errorf("odd VmRSS line %q", sc.Text())
-		}
-		kb, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("VmRSS %q: %w", f[0], err)
-		}
-		return kb << 10, nil
-	}
-	return 0, fmt.Errorf("no VmRSS line")
 }
 
 // SelfSample reads this process: /proc/self figures and

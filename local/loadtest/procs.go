@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -199,26 +198,6 @@ func startBackend(ctx context.Context, ps *procSet, self string, env []string, l
 	case <-ctx.Done():
 		c.stop()
 		return nil, "", fmt.Errorf("starting the backend: %w", ctx.Err())
-	}
-}
-
-// findRepo walks up from dir to the directory whose go.mod declares the
-// Tributary module.
-func findRepo(dir string) (string, error) {
-	const module = "module github.com/tributary-gw/tributary"
-	for d := dir; ; {
-		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
-		if err == nil {
-			first, _, _ := strings.Cut(string(data), "\n")
-			if strings.TrimSpace(first) == module {
-				return d, nil
-			}
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod with %q above %s (run from the repository or pass -repo)", module, dir)
-		}
-		d = parent
 	}
 }
 

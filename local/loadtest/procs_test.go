@@ -124,23 +124,6 @@ func TestChildEnv(t *testing.T) {
 	}
 }
 
-func TestFindRepo(t *testing.T) {
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := findRepo(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(repo, "local", "loadtest")); err != nil {
-		t.Errorf("findRepo = %s, which has no local/loadtest: %v", repo, err)
-	}
-	if _, err := findRepo(t.TempDir()); err == nil {
-		t.Error("found a repository above a temp dir")
-	}
-}
-
 func TestFreePortIsLoopbackAndUsable(t *testing.T) {
 	p, err := freePort()
 	if err != nil {

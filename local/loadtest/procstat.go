@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/tributary-gw/tributary/local/measure"
+
 	"bufio"
 	"bytes"
 	"fmt"
@@ -45,36 +47,6 @@ func parseStatCPU(data []byte) (time.Duration, error) {
 	return time.Duration(ut+st) * clockTick, nil
 }
 
-// procRSS returns pid's resident set size in bytes (VmRSS).
-func procRSS(pid int) (uint64, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, fmt.Errorf("rss of pid %d: %w", pid, err)
-	}
-	return parseStatusRSS(data)
-}
-
-// parseStatusRSS reads "VmRSS:   1234 kB" from /proc/PID/status contents.
-func parseStatusRSS(data []byte) (uint64, error) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 2 || f[1] != "kB" {
-			return 0, fmt.Errorf("/proc status: odd VmRSS line %q", sc.Text())
-		}
-		kb, err := strconv.ParseUint(f[0], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("/proc status: VmRSS %q: %w", f[0], err)
-		}
-		return kb << 10, nil
-	}
-	return 0, fmt.Errorf("/proc status: no VmRSS line")
-}
-
 // rssWatch samples the RSS of some processes until finish and keeps each
 // one's peak.
 type rssWatch struct {
@@ -110,7 +82,7 @@ func (w *rssWatch) sample() {
 		if pid <= 0 {
 			continue
 		}
-		if v, err := procRSS(pid); err == nil {
+		if v, err := measure.ProcRSS(pid); err == nil {
 			w.mu.Lock()
 			w.peak[i] = max(w.peak[i], v)
 			w.mu.Unlock()

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/tributary-gw/tributary/local/measure"
+
 	"os"
 	"testing"
 	"time"
@@ -29,28 +31,6 @@ func TestParseStatCPU(t *testing.T) {
 	}
 }
 
-func TestParseStatusRSS(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      string
-		want    uint64
-		wantErr bool
-	}{
-		{"present", "Name:\tx\nVmPeak:\t  9000 kB\nVmRSS:\t   2048 kB\nThreads: 5\n", 2 << 20, false},
-		{"missing", "Name:\tx\n", 0, true},
-		{"odd unit", "VmRSS:\t2048 MB\n", 0, true},
-		{"not a number", "VmRSS:\tmany kB\n", 0, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseStatusRSS([]byte(tc.in))
-			if (err != nil) != tc.wantErr || got != tc.want {
-				t.Errorf("got %v, %v; want %v, error %v", got, err, tc.want, tc.wantErr)
-			}
-		})
-	}
-}
-
 // TestProcReadersOnSelf reads this process's own /proc entries, which the
 // harness depends on for every CPU and RSS figure.
 func TestProcReadersOnSelf(t *testing.T) {
@@ -62,7 +42,7 @@ func TestProcReadersOnSelf(t *testing.T) {
 	if cpu < 0 {
 		t.Errorf("cpu %v", cpu)
 	}
-	rss, err := procRSS(pid)
+	rss, err := measure.ProcRSS(pid)
 	if err != nil {
 		t.Fatal(err)
 	}

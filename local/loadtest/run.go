@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/tributary-gw/tributary/local/measure"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -96,7 +98,7 @@ func measureAll(ctx context.Context, o options, gen generator, rep *report, prog
 	if bin == "" {
 		repo := o.repo
 		if repo == "" {
-			if repo, err = findRepo(o.workDir); err != nil {
+			if repo, err = measure.FindRepo(o.workDir); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/tributary-gw/tributary/local/measure"
+
 	"context"
 	"fmt"
 	"io"
@@ -8,30 +10,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 )
-
-// findRepo walks up from dir to the directory whose go.mod declares the
-// Tributary module.
-func findRepo(dir string) (string, error) {
-	const module = "module github.com/tributary-gw/tributary"
-	for d := dir; ; {
-		if data, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
-			first, _, _ := strings.Cut(string(data), "\n")
-			if strings.TrimSpace(first) == module {
-				return d, nil
-			}
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod of %q above %s (run from the repository or pass -gateway-bin)", module, dir)
-		}
-		d = parent
-	}
-}
 
 // buildTributary builds the tributary binary (./local/tributary) into out, as `make
 // build` does (CGO off, -trimpath).
@@ -40,7 +21,7 @@ func buildTributary(ctx context.Context, out string) error {
 	if err != nil {
 		return err
 	}
-	repo, err := findRepo(wd)
+	repo, err := measure.FindRepo(wd)
 	if err != nil {
 		return err
 	}
