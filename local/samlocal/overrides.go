@@ -64,17 +64,9 @@ type EnvVars struct {
 
 // LoadEnvVars reads the --env-vars file at path.
 func LoadEnvVars(path string) (*EnvVars, error) {
-	f, err := os.Open(path)
+	data, err := readCapped(path, "the environment variables", maxEnvVarsBytes)
 	if err != nil {
-		return nil, fmt.Errorf("reading the environment variables: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxEnvVarsBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the environment variables: %w", err)
-	}
-	if len(data) > maxEnvVarsBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxEnvVarsBytes)
+		return nil, err
 	}
 	return ParseEnvVars(path, data)
 }

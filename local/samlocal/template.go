@@ -148,17 +148,9 @@ func (t *Template) Function(id string) *Function {
 // LoadTemplate reads and parses the template at path and sets Path and
 // Dir.
 func LoadTemplate(path string, o TemplateOptions) (*Template, error) {
-	f, err := os.Open(path)
+	data, err := readCapped(path, "the template", maxTemplateBytes)
 	if err != nil {
-		return nil, fmt.Errorf("reading the template: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxTemplateBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the template: %w", err)
-	}
-	if len(data) > maxTemplateBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxTemplateBytes)
+		return nil, err
 	}
 	t, err := ParseTemplate(path, data, o)
 	if err != nil {
@@ -632,4 +624,22 @@ func token(s string) bool {
 func tokenChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 		strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// readCapped reads the file at path, what it holds named by what in
+// errors, refusing more than limit bytes.
+func readCapped(path, what string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return data, nil
 }
