@@ -4,12 +4,15 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := bin/tributary
 
-# AWS Lambda builds (reference/lambda.md §7.2). `sam build` runs
+# AWS Lambda builds (reference/lambda.md §7.2). The tributary_nofc tag
+# leaves the Flexible Config renderer (text/template and Sprig, ~4 MB) out
+# of the functions: a template is rendered when the template is generated.
+# `sam build` runs
 # `make build-<LogicalId>` with ARTIFACTS_DIR set; run by hand, the binary
 # lands in .build/<LogicalId>/bootstrap. GOARCH=amd64 builds for RIE here.
 GOARCH ?= arm64
 ARTIFACTS_DIR ?= .build/$(patsubst build-%,%,$@)
-GO_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap
+GO_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) go build -tags lambda.norpc,tributary_nofc -trimpath -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap
 # A template generated from a config file (`tributary sam generate -c FILE
 # -o template.yaml`) deploys that config: generate leaves it beside the
 # template, and every build target copies it into the function's package,
@@ -25,7 +28,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 run: build ## serve the bundled demo config (with demo backends) on :8080
-	./$(BIN) run
+	./$(BIN) run $(ARGS)
 
 build: ## build bin/tributary
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./local/tributary
@@ -34,13 +37,14 @@ build: ## build bin/tributary
 # installed from the Go module proxy into bin/ (never a go.mod require).
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE         := bin/aws-lambda-rie
-HOST_BUILD   = CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
+HOST_BUILD   = CGO_ENABLED=0 $(GO) build -tags lambda.norpc,tributary_nofc -trimpath -ldflags='-s -w'
 
 test: check $(RIE) host-bootstraps ## the whole test suite, race detector on (what CI runs)
 	RIE_BIN=$(CURDIR)/$(RIE) \
 	GATEWAY_BOOTSTRAP=$(CURDIR)/.build/host/gateway/bootstrap \
 	ENDPOINT_BOOTSTRAP=$(CURDIR)/.build/host/endpoint/bootstrap \
 	$(GO) test -race -count=1 -timeout 12m ./...
+	$(GO) test -count=1 -tags lambda.norpc,tributary_nofc -run 'TestFlexibleOff' ./config
 
 $(RIE):
 	GOBIN=$(CURDIR)/bin CGO_ENABLED=0 $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)

@@ -7,10 +7,17 @@ import (
 	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
 
+// shapingKeys are the backend keys that shape a decoded response; a no-op
+// backend ignores them (§10, §13).
+var shapingKeys = [...]string{"target", "allow", "deny", "mapping", "group", "is_collection"}
+
 // backendNodes are the backend values that endpoint-level checks point at.
 type backendNodes struct {
-	encoding          *node
-	encodingOK        bool
+	encoding   *node
+	encodingOK bool
+	// shaping holds, per entry of shapingKeys, the key's member when it is
+	// present with a value that would shape the response.
+	shaping           [len(shapingKeys)]*member
 	group             *node
 	returnErrorCode   *node
 	returnErrorCodeAt at
@@ -41,12 +48,7 @@ func (l *loader) backend(c *Config, st *serviceState, e *Endpoint, tplOK bool, v
 		case "url_pattern":
 			urlNode = mv
 		case "host":
-			hostNode = mv
-			var hosts []string
-			hosts, hostBad = l.hostList(mv, path, m.key)
-			if len(hosts) > 0 || hostBad {
-				b.Host, hostSeen = hosts, true
-			}
+			hostNode = mv // decoded after the loop: disable_host_sanitize may follow
 		case "method":
 			if s, ok := l.str(mv, path, m.key); ok {
 				b.Method = l.backendMethod(mv, at{path, m.key}, s, b.Method)
@@ -58,6 +60,7 @@ func (l *loader) backend(c *Config, st *serviceState, e *Endpoint, tplOK bool, v
 			}
 		case "is_collection":
 			l.setBool(&b.IsCollection, mv, path, m.key)
+			bn.shape(5, m, b.IsCollection)
 		case "target":
 			if s, ok := l.str(mv, path, m.key); ok && s != "" {
 				if r := dotPathProblem(s); r != "" {
@@ -66,17 +69,22 @@ func (l *loader) backend(c *Config, st *serviceState, e *Endpoint, tplOK bool, v
 					b.Target = s
 				}
 			}
+			bn.shape(0, m, b.Target != "")
 		case "allow":
 			b.Allow = l.dotPathList(mv, path, m.key)
 			l.allowOverlap(mv, at{path, m.key})
+			bn.shape(1, m, len(b.Allow) > 0)
 		case "deny":
 			denyNode = mv
 			b.Deny = l.dotPathList(mv, path, m.key)
+			bn.shape(2, m, len(b.Deny) > 0)
 		case "mapping":
 			b.Mapping = l.mapping(mv, path, m.key)
+			bn.shape(3, m, len(b.Mapping) > 0)
 		case "group":
 			bn.group = mv
 			b.Group, _ = l.str(mv, path, m.key)
+			bn.shape(4, m, b.Group != "")
 		case "input_headers":
 			b.InputHeaders = l.backendFilter(mv, path, m.key, true)
 		case "input_query_strings":
@@ -97,11 +105,33 @@ func (l *loader) backend(c *Config, st *serviceState, e *Endpoint, tplOK bool, v
 					`it only applies to service discovery; put the scheme in "host"`)
 			}
 		case "disable_host_sanitize":
-			l.gapFlag(mv, path, m.key, "it only serves service discovery and AMQP hosts")
+			l.setBool(&b.DisableHostSanitize, mv, path, m.key)
+		case "timeout":
+			if d, ok := l.positiveTimeout(mv, path, m.key,
+				"0 does not disable the timeout; remove the key to use the endpoint timeout"); ok {
+				if d >= e.Timeout {
+					l.warnAt(mv.pos, keyPath(path, m.key), "backend timeout "+d.String()+
+						" has no effect: the endpoint timeout "+e.Timeout.String()+" ends the call first",
+						"use a value below the endpoint timeout, or remove it")
+				} else {
+					b.Timeout = d
+				}
+			}
 		case "extra_config":
 			ext = l.backendExtra(b, mv, path)
 		default:
 			l.unknownKey(objBackend, path, m)
+		}
+	}
+	if hostNode != nil {
+		var hosts []string
+		if b.DisableHostSanitize {
+			hosts, hostBad = l.rawHostList(hostNode, path, "host")
+		} else {
+			hosts, hostBad = l.hostList(hostNode, path, "host")
+		}
+		if len(hosts) > 0 || hostBad {
+			b.Host, hostSeen = hosts, true
 		}
 	}
 	if urlNode == nil {
@@ -132,6 +162,25 @@ func (l *loader) backend(c *Config, st *serviceState, e *Endpoint, tplOK bool, v
 	return b, bn
 }
 
+// shape records the shaping key shapingKeys[i] when set is true.
+func (bn *backendNodes) shape(i int, m *member, set bool) {
+	if set {
+		bn.shaping[i] = m
+	}
+}
+
+// ignoreShaping warns about, and clears, the shaping keys of a no-op
+// backend: its response is never decoded, so they cannot apply (§10, §13).
+func (l *loader) ignoreShaping(b *Backend, bn *backendNodes) {
+	for i, m := range bn.shaping {
+		if m != nil {
+			l.warnAt(m.pos, keyPath(b.JSONPath, m.key), quoteJSON(shapingKeys[i])+
+				` is ignored: the response of a "no-op" backend is not decoded, as KrakenD does`, "remove it")
+		}
+	}
+	b.Target, b.Allow, b.Deny, b.Mapping, b.Group, b.IsCollection = "", nil, nil, nil, "", false
+}
+
 // backendMethod upper-cases and checks a backend method: any RFC 9110 token.
 func (l *loader) backendMethod(v *node, loc at, s, fallback string) string {
 	if !httpsyntax.IsToken(s) {
@@ -154,16 +203,21 @@ func (l *loader) backendEncoding(v *node, loc at, s string) (string, bool) {
 			l.warnAt(v.pos, loc.String(), "encoding "+quoteJSON(s)+" lower-cased to "+quoteJSON(low), "write it in lower case")
 		}
 		return low, true
-	case "xml", "rss", "yaml", "fast-json":
+	case "xml", "rss", "yaml":
 		l.errNode(v, loc.String(), "encoding "+quoteJSON(s)+" not supported yet", "")
 		return EncodingJSON, false
+	case "fast-json":
+		l.warnAt(v.pos, loc.String(), `encoding "fast-json" (KrakenD Enterprise) decoded as "json", as KrakenD CE does`,
+			`write "json"`)
+		return EncodingJSON, true
 	}
+	// KrakenD CE decodes any other value as json (§2.2 rule 5, §10).
 	hint := "use json, safejson, string or no-op"
 	if sug, _ := suggest(low, []string{EncodingJSON, EncodingSafeJSON, EncodingString, EncodingNoOp}); sug != "" {
 		hint = "did you mean " + quoteJSON(sug) + "?"
 	}
-	l.errNode(v, loc.String(), "unknown encoding "+quoteJSON(s), hint)
-	return EncodingJSON, false
+	l.warnAt(v.pos, loc.String(), "unknown encoding "+quoteJSON(s)+` decoded as "json", as KrakenD does`, hint)
+	return EncodingJSON, true
 }
 
 // backendFilter decodes a backend input_headers / input_query_strings list:

@@ -15,12 +15,8 @@ func (l *loader) backendExtra(b *Backend, v *node, path string) backendExtras {
 		return ext
 	}
 	base := keyPath(path, "extra_config")
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) || !l.namespace(scopeBackend, base, m) {
-			continue
-		}
-		switch m.key {
+	for _, m := range l.namespaces(scopeBackend, base, v) {
+		switch m.name {
 		case "backend/http":
 			l.backendHTTP(b, &m.val, base, m.key, &ext)
 		case "proxy":

@@ -46,24 +46,41 @@
 //     ([MaxEndpoints]) and 64 backends per endpoint
 //     ([MaxBackendsPerEndpoint]).
 //
-// # Errors
+// # Errors and warnings
 //
-// Besides syntax and type errors, these are load errors: unknown keys (with
-// a "did you mean" hint: a case-insensitive match or a valid key of the same
-// object within edit distance 2, or the scope where the key is valid);
-// v2-era keys renamed in v3 (headers_to_pass → input_headers,
-// querystring_params → input_query_strings, whitelist → allow,
-// blacklist → deny); unsupported keys, options and namespaces ("not
-// supported yet" for KrakenD CE features Tributary lacks, "not supported
-// (KrakenD Enterprise feature)" for Enterprise ones); legacy long namespace
-// names ("renamed; use ..."); namespaces at the wrong scope ("valid at
-// backend scope"); out-of-range values; a "0s" timeout or an explicit 0 for
-// a hardening limit; bad route templates, reserved paths and duplicate
-// routes; undefined url_pattern placeholders; endpoints without backends;
-// hosts that are not http(s)://host[:port]; no-op endpoints with several
-// backends or a conflicting encoding; return_error_code together with
+// The loading policy (krakend-compat.md §2.2) is strict where strictness
+// protects the user and as lenient as KrakenD where a refusal would only
+// stop a working config.
+//
+// Load errors, besides syntax and type errors: probable typos of a valid
+// key (a case-insensitive match, or within edit distance 2, with a "did you
+// mean" hint naming the closest); v2-era keys renamed in v3
+// (headers_to_pass → input_headers, querystring_params →
+// input_query_strings, whitelist → allow, blacklist → deny, and the option
+// renames such as maxRate → max_rate); any unknown option of the tributary
+// namespace; known but unsupported keys, options and namespaces ("not
+// supported yet", or "not supported (KrakenD Enterprise feature)"); legacy
+// namespace names KrakenD does not alias ("renamed to ..."); Go plugins
+// (the root "plugin" object and plugin/* namespaces, named); unknown
+// namespaces that are probable typos or start with auth/, security/ or
+// qos/; auth/, security/ and qos/ namespaces at the wrong scope;
+// out-of-range values; a "0s" timeout or an explicit 0 for a hardening
+// limit; bad route templates, reserved paths and routes of identical shape
+// (overlapping templates of different shapes load, §4.3); undefined
+// url_pattern placeholders; endpoints without backends; invalid hosts;
+// no-op endpoints with several backends; return_error_code together with
 // return_error_details; overlapping allow entries; mapping targets that
 // contain "." or repeat; trusted_proxies without forwarded_by_client_ip.
+//
+// Warnings (KrakenD loads these; Config.Warnings): other unknown keys
+// ("ignored, as KrakenD does"); legacy namespace names in KrakenD's alias
+// table, which are then decoded as the current name; documentation/*
+// namespaces; other unknown namespaces; known namespaces at a scope where
+// they do not apply; integers written as base-10 strings or as true/false
+// (converted, then range-checked); unknown backend encodings (decoded as
+// json, with a did-you-mean); encoding "no-op" under a non-no-op endpoint
+// (the response is discarded) and an explicit encoding under a no-op
+// endpoint (ignored), with their shaping keys ignored.
 //
 // # Environment
 //
@@ -74,9 +91,14 @@
 // is then validated like the file value; diagnostics about it name the
 // variable. Keys absent from the file are not created, and "version" is
 // never overridden. TRIBUTARY_CONFIG, TRIBUTARY_ENDPOINT,
-// TRIBUTARY_BASE_PATH and TRIBUTARY_INTEGRATION_TIMEOUT are settings, not
-// overrides. A non-empty FC_ENABLE fails the load: Flexible Config templates
-// are not supported.
+// TRIBUTARY_BASE_PATH, TRIBUTARY_INTEGRATION_TIMEOUT and TRIBUTARY_STRICT
+// are settings, not overrides. A bad override value is an error at the key
+// it overrides. A variable that overrides nothing is a warning when it
+// names a root key the file does not set, or is a probable typo of an
+// override or a setting (TRIBUTARY_TIMOUT: did you mean TRIBUTARY_TIMEOUT?).
+// A non-empty FC_ENABLE makes the file a Flexible Config template, rendered
+// before everything else (flexible.go); binaries built with the
+// tributary_nofc tag, the Lambda functions, refuse it.
 //
 // # Namespaces
 //
@@ -96,7 +118,14 @@
 // qos/http-cache, auth/validator, security/cors, security/http,
 // backend/lambda, telemetry/opentelemetry, modifier/martian and
 // validation/json-schema are rejected as "not supported yet" at their own
-// scope (and as a wrong-scope error elsewhere).
+// scope; elsewhere they are ignored with a warning, except the auth/,
+// security/ and qos/ ones, which are errors.
+//
+// The backend "timeout" (a KrakenD Enterprise key) is implemented: each
+// call of that backend ends at min(call start + timeout, the endpoint's
+// budget). disable_host_sanitize keeps the backend's hosts as written: no
+// scheme is added, and a base path is kept in front of url_pattern (a
+// trailing "/" is not supported yet).
 //
 // # Normalisations and lint warnings
 //

@@ -205,9 +205,9 @@ func (l *loader) concurrentCalls(e *Endpoint, v *node, base, key string) {
 	case n == 1:
 		e.ConcurrentCalls = 1
 	case n >= 2 && n <= 10:
-		l.errNode(v, keyPath(base, key), "concurrent_calls "+v.text+" not supported yet", "only 1 is accepted in this release")
+		l.errNode(v, keyPath(base, key), "concurrent_calls "+strconv.FormatInt(n, 10)+" not supported yet", "only 1 is accepted in this release")
 	default:
-		l.errNode(v, keyPath(base, key), "value "+v.text+" out of range; must be 1–10", "")
+		l.errNode(v, keyPath(base, key), "value "+strconv.FormatInt(n, 10)+" out of range; must be 1–10", "")
 	}
 }
 
@@ -256,12 +256,8 @@ func (l *loader) endpointExtra(e *Endpoint, v *node, path string) {
 		return
 	}
 	base := keyPath(path, "extra_config")
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) || !l.namespace(scopeEndpoint, base, m) {
-			continue
-		}
-		switch m.key {
+	for _, m := range l.namespaces(scopeEndpoint, base, v) {
+		switch m.name {
 		case "proxy":
 			l.proxyEndpoint(&m.val, base, m.key)
 		case "tributary":
@@ -341,17 +337,21 @@ func (l *loader) endpointBackends(c *Config, st *serviceState, e *Endpoint, node
 	}
 	for i, b := range e.Backends {
 		bn := &notes[i]
+		// Encoding and output mismatches load, and behave as KrakenD does
+		// (§2.2 rule 5, §10, §13).
 		switch {
-		case noop && bn.encoding == nil:
+		case noop:
+			if bn.encoding != nil && bn.encoding.kind == kindString && b.Encoding != EncodingNoOp {
+				l.warnAt(bn.encoding.pos, keyPath(b.JSONPath, "encoding"), "encoding "+quoteJSON(bn.encoding.text)+
+					` is ignored under output_encoding "no-op", as KrakenD does`, "remove it")
+			}
 			b.Encoding = EncodingNoOp
-		case noop && b.Encoding != EncodingNoOp && bn.encodingOK:
-			l.errNode(bn.encoding, keyPath(b.JSONPath, "encoding"), "encoding "+quoteJSON(b.Encoding)+
-				` conflicts with the endpoint's output_encoding "no-op"`,
-				`remove it; no-op endpoints force encoding "no-op"`)
-		case !noop && b.Encoding == EncodingNoOp:
-			l.errNode(bn.encoding, keyPath(b.JSONPath, "encoding"),
-				`encoding "no-op" requires the endpoint's output_encoding "no-op"`,
-				`set "output_encoding": "no-op" on the endpoint, or remove the encoding`)
+			l.ignoreShaping(b, bn)
+		case b.Encoding == EncodingNoOp:
+			l.warnAt(bn.encoding.pos, keyPath(b.JSONPath, "encoding"), `encoding "no-op" under output_encoding `+
+				quoteJSON(e.OutputEncoding)+": the backend's response is discarded, as KrakenD does",
+				`set "output_encoding": "no-op" on the endpoint for a passthrough, or remove the encoding`)
+			l.ignoreShaping(b, bn)
 		}
 		if bn.returnErrorCode != nil && b.ReturnErrorCode && len(e.Backends) > 1 {
 			l.warnAt(bn.returnErrorCode.pos, bn.returnErrorCodeAt.String(),

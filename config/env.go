@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -44,11 +45,17 @@ func (e envLookup) lookup(name string) (string, bool) {
 // Lambda functions, never overrides.
 func isReservedEnv(name string) bool {
 	switch name {
-	case "TRIBUTARY_CONFIG", "TRIBUTARY_ENDPOINT", "TRIBUTARY_BASE_PATH", "TRIBUTARY_INTEGRATION_TIMEOUT":
+	case "TRIBUTARY_CONFIG", "TRIBUTARY_ENDPOINT", "TRIBUTARY_BASE_PATH", "TRIBUTARY_INTEGRATION_TIMEOUT",
+		"TRIBUTARY_STRICT":
 		return true
 	}
 	return false
 }
+
+// reservedEnv lists the reserved variables, the did-you-mean candidates
+// besides the overrides.
+var reservedEnv = []string{"TRIBUTARY_CONFIG", "TRIBUTARY_ENDPOINT", "TRIBUTARY_BASE_PATH",
+	"TRIBUTARY_INTEGRATION_TIMEOUT", "TRIBUTARY_STRICT"}
 
 // applyEnv replaces root scalar values from the environment. "version" is
 // never overridden: it describes the file's format, not the deployment.
@@ -79,13 +86,13 @@ func (l *loader) applyEnv(root *node) {
 		switch m.val.kind {
 		case kindString:
 			if !utf8.ValidString(v) {
-				l.envErrorHint(name, v, "is not valid UTF-8", "it overrides "+quoteJSON(m.key)+", which holds a string in the file")
+				l.envErrorHint(m, name, v, "is not valid UTF-8", "it overrides "+quoteJSON(m.key)+", which holds a string in the file")
 				continue
 			}
 			repl.text = v
 		case kindNumber:
 			if !isJSONNumber(v) {
-				l.envError(name, v, m.key, "a number")
+				l.envError(m, name, v, "a number")
 				continue
 			}
 			repl.text = v
@@ -95,7 +102,7 @@ func (l *loader) applyEnv(root *node) {
 				repl.truth = true
 			case "false":
 			default:
-				l.envError(name, v, m.key, "true or false")
+				l.envError(m, name, v, "true or false")
 				continue
 			}
 		}
@@ -105,21 +112,73 @@ func (l *loader) applyEnv(root *node) {
 		}
 		l.overridden[&m.val] = name
 	}
+	l.unusedEnv(root)
 }
 
-// envError reports an override whose value does not parse as want.
-func (l *loader) envError(name, value, key, want string) {
-	l.envErrorHint(name, value, "is not "+want, "it overrides "+quoteJSON(key)+", which holds "+want+" in the file")
+// unusedEnv warns about TRIBUTARY_ and KRAKEND_ variables that override
+// nothing: a valid root key the file does not set (overrides never create
+// keys), or a probable typo of an override or a reserved variable
+// (TRIBUTARY_TIMOUT). Other variables are left alone: the environment is
+// shared with everything else that runs.
+func (l *loader) unusedEnv(root *node) {
+	present := make(map[string]bool, len(root.members))
+	for i := range root.members {
+		if m := &root.members[i]; !isCommentKey(m.key) {
+			present[strings.ToUpper(m.key)] = true
+		}
+	}
+	names := make([]string, 0, len(l.env.vars))
+	for name := range l.env.vars {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	valid := schemaOf(objService).valid
+	for _, name := range names {
+		prefix, key := "TRIBUTARY_", ""
+		var ok bool
+		if key, ok = strings.CutPrefix(name, prefix); !ok {
+			prefix = "KRAKEND_"
+			if key, ok = strings.CutPrefix(name, prefix); !ok {
+				continue
+			}
+		}
+		if isReservedEnv(name) || present[key] {
+			continue
+		}
+		low := strings.ToLower(key)
+		if contains(valid, low) {
+			l.warnAt(Position{Line: 1, Col: 1}, "$", "environment variable "+name+" ignored: "+quoteJSON(low)+
+				" is not set in the file", "overrides only replace keys the file sets; add "+quoteJSON(low)+" to the file")
+			continue
+		}
+		cands := make([]string, 0, len(valid)+len(reservedEnv))
+		for _, v := range valid {
+			cands = append(cands, prefix+strings.ToUpper(v))
+		}
+		if prefix == "TRIBUTARY_" {
+			cands = append(cands, reservedEnv...)
+		}
+		if sug, _ := suggest(name, cands); sug != "" {
+			l.warnAt(Position{Line: 1, Col: 1}, "$", "environment variable "+name+" matches no root key",
+				"did you mean "+sug+"?")
+		}
+	}
 }
 
-// envErrorHint reports a bad override at the root (1:1), naming the
+// envError reports an override of the root member m whose value does not
+// parse as want.
+func (l *loader) envError(m *member, name, value, want string) {
+	l.envErrorHint(m, name, value, "is not "+want, "it overrides "+quoteJSON(m.key)+", which holds "+want+" in the file")
+}
+
+// envErrorHint reports a bad override at the key it overrides, naming the
 // variable and showing at most 64 bytes of its value.
-func (l *loader) envErrorHint(name, value, problem, hint string) {
+func (l *loader) envErrorHint(m *member, name, value, problem, hint string) {
 	const maxShown = 64
 	if len(value) > maxShown {
 		value = value[:maxShown] + "…"
 	}
-	l.errAt(Position{Line: 1, Col: 1}, "$", "environment variable "+name+"="+quoteJSON(value)+" "+problem, hint)
+	l.errAt(m.pos, keyPath("$", m.key), "environment variable "+name+"="+quoteJSON(value)+" "+problem, hint)
 }
 
 // isJSONNumber reports whether s is exactly one JSON number.

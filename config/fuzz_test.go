@@ -29,6 +29,12 @@ func FuzzConfigLoad(f *testing.F) {
 	for _, tc := range brokenConfigs {
 		f.Add([]byte(tc.json))
 	}
+	for _, tc := range policyBroken {
+		f.Add([]byte(tc.json))
+	}
+	for _, tc := range warnConfigs {
+		f.Add([]byte(tc.json))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
 		cfg, err := Load("f.json", data, nil)
@@ -61,8 +67,8 @@ func FuzzConfigLoad(f *testing.F) {
 // checkErrors verifies the shape of a rejection.
 func checkErrors(t *testing.T, cfg *Config, err error) {
 	t.Helper()
-	if cfg != nil {
-		t.Fatalf("Load returned a config with an error")
+	if cfg != nil && (cfg.Endpoints != nil || cfg.Port != 0 || cfg.Source != "f.json") {
+		t.Fatalf("Load returned more than Source and Warnings with an error")
 	}
 	errs, ok := err.(Errors)
 	if !ok || len(errs) == 0 {
@@ -166,13 +172,31 @@ func checkEndpointInvariants(t *testing.T, cfg *Config, e *Endpoint) {
 		if len(b.Host) == 0 {
 			t.Fatalf("backend %s: no host", b.JSONPath)
 		}
-		for _, h := range append(append([]string(nil), b.Host...), b.RedirectHosts...) {
-			if n, _, problem, _ := normaliseHost(h); problem != "" || n != h {
+		for _, h := range b.Host {
+			if b.DisableHostSanitize {
+				if problem, _ := rawHostProblem(h); problem != "" {
+					t.Fatalf("backend %s: raw host %q accepted (%s)", b.JSONPath, h, problem)
+				}
+			} else if n, _, problem, _ := normaliseHost(h); problem != "" || n != h {
 				t.Fatalf("backend %s: host %q not normalised (%s)", b.JSONPath, h, problem)
 			}
 		}
-		if (b.Encoding == EncodingNoOp) != noop {
+		for _, h := range b.RedirectHosts {
+			if n, _, problem, _ := normaliseHost(h); problem != "" || n != h {
+				t.Fatalf("backend %s: redirect host %q not normalised (%s)", b.JSONPath, h, problem)
+			}
+		}
+		// Under a no-op endpoint every backend is no-op; elsewhere a no-op
+		// backend is discarded [H26] and has no shaping left.
+		if noop && b.Encoding != EncodingNoOp {
 			t.Fatalf("backend %s: encoding %q under output %q", b.JSONPath, b.Encoding, e.OutputEncoding)
+		}
+		if b.Encoding == EncodingNoOp && (b.Target != "" || b.Allow != nil || b.Deny != nil || b.Mapping != nil ||
+			b.Group != "" || b.IsCollection) {
+			t.Fatalf("backend %s: shaping kept on a no-op backend", b.JSONPath)
+		}
+		if b.Timeout < 0 || b.Timeout > 0 && b.Timeout >= e.Timeout {
+			t.Fatalf("backend %s: timeout %v with endpoint timeout %v", b.JSONPath, b.Timeout, e.Timeout)
 		}
 		if b.ReturnErrorCode && b.ReturnErrorDetails != "" {
 			t.Fatalf("backend %s: return_error_code with return_error_details", b.JSONPath)

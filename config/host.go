@@ -76,3 +76,74 @@ func normaliseHost(s string) (h string, added bool, problem, hint string) {
 	}
 	return scheme + "://" + authority, added, "", ""
 }
+
+// rawHostList decodes a backend host list under disable_host_sanitize
+// (§5): entries are kept exactly as written, so no scheme is added. Each
+// must still be an absolute http or https URL with a host name and without
+// userinfo, query or fragment. A base path is allowed and kept: the backend
+// URL is the host followed by the rendered url_pattern. A trailing "/" is
+// not supported yet (KrakenD would keep it, sending "/base//a").
+func (l *loader) rawHostList(v *node, base, key string) (hosts []string, bad bool) {
+	list, ok := l.strList(v, base, key)
+	bad = !ok
+	for i, s := range list {
+		problem, hint := rawHostProblem(s)
+		if problem != "" {
+			l.errAt(v.elems[i].pos, keyIndexPath(base, key, i), problem, hint)
+			bad = true
+			continue
+		}
+		hosts = append(hosts, s)
+	}
+	return hosts, bad
+}
+
+// rawHostProblem checks one host entry kept as written.
+func rawHostProblem(s string) (problem, hint string) {
+	const why = "disable_host_sanitize keeps the host as written"
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
+		return "host " + quoteJSON(s) + " is not an absolute http:// or https:// URL", why
+	}
+	if rest == "" || rest[0] == '/' || strings.ContainsAny(rest, "@?#{}") {
+		return "invalid host " + quoteJSON(s), why + `; use e.g. "http://users:8080" without userinfo, query or fragment`
+	}
+	authority, path, hasPath := strings.Cut(rest, "/")
+	if hasPath {
+		if r, h := basePathProblem("/" + path); r != "" {
+			return "host " + quoteJSON(s) + ": " + r, h
+		}
+	}
+	h, _, problem, hint := normaliseHost(scheme + "://" + authority)
+	if problem != "" {
+		return problem, hint
+	}
+	if h != scheme+"://"+authority {
+		return "invalid host " + quoteJSON(s), `write it as "` + h + `"`
+	}
+	return "", ""
+}
+
+// basePathProblem checks the base path of a host kept as written: non-empty
+// segments of RFC 3986 unreserved and sub-delimiter characters (plus ":"
+// and "@"), no "." or ".." segment, no trailing "/". It returns the
+// problem and a hint, or "".
+func basePathProblem(p string) (problem, hint string) {
+	if strings.HasSuffix(p, "/") {
+		return `a trailing "/" is not supported yet (KrakenD would send "//" before url_pattern)`,
+			`remove the trailing "/"`
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return `empty, "." or ".." segment in the base path`, ""
+		}
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+				strings.IndexByte("-._~!$&'()*+,;=:@", c) >= 0) {
+				return "character " + quoteJSON(string(c)) + " not allowed in the base path", "put it in url_pattern"
+			}
+		}
+	}
+	return "", ""
+}

@@ -56,26 +56,38 @@ func LoadFile(path string, env []string) (*Config, error) {
 // file name used in diagnostics. env holds the process environment as
 // "KEY=VALUE" strings (os.Environ()); it is the only source of environment
 // overrides (krakend-compat.md §2.4), and the package never reads the real
-// environment itself.
+// environment itself. A non-empty FC_ENABLE in env makes data a Flexible
+// Config template (§2.5) that is rendered first; see Render.
 //
 // On success the returned Config is fully resolved and Config.Warnings
 // holds the lint warnings. On failure the error is an Errors value listing
 // every problem sorted by position; only a JSON syntax error stops the
-// checks early, since nothing after it can be trusted.
+// checks early, since nothing after it can be trusted. A config that
+// parsed but failed validation also comes back, with only Source and
+// Warnings set, so that `check` prints the warnings with the errors;
+// nothing else in it may be used.
 func Load(name string, data []byte, env []string) (*Config, error) {
-	l := &loader{file: name, env: newEnv(env)}
-	if v, ok := l.env.lookup("FC_ENABLE"); ok && v != "" {
-		return nil, Errors{{File: name, Pos: Position{Line: 1, Col: 1}, Path: "$",
-			Problem: "Flexible Config templates are not supported (FC_ENABLE is set)",
-			Hint:    "render the template to plain JSON first"}}
+	flexible := flexibleEnabled(env)
+	if flexible {
+		// Flexible Config (krakend-compat.md §2.5): render first; the
+		// rest of the load sees the rendered text under its own name.
+		var err error
+		if name, data, err = renderFlexible(name, data, env); err != nil {
+			return nil, err
+		}
 	}
+	l := &loader{file: name, env: newEnv(env)}
 	if len(data) > MaxFileBytes {
 		return nil, Errors{{File: name, Pos: Position{Line: 1, Col: 1}, Path: "$",
 			Problem: "config file larger than 16 MiB", Hint: "split or trim the config"}}
 	}
 	root, dups, serr := parseDocument(string(data))
 	if serr != nil {
-		return nil, Errors{{File: name, Pos: serr.pos, Path: serr.path, Problem: "syntax error: " + serr.problem, Hint: serr.hint}}
+		hint := serr.hint
+		if !flexible {
+			hint = templateHint(data, hint)
+		}
+		return nil, Errors{{File: name, Pos: serr.pos, Path: serr.path, Problem: "syntax error: " + serr.problem, Hint: hint}}
 	}
 	for _, d := range dups {
 		l.errAt(d.Pos, d.Path, d.Problem, d.Hint)
@@ -88,7 +100,7 @@ func Load(name string, data []byte, env []string) (*Config, error) {
 	l.applyEnv(&root)
 	cfg := l.service(&root)
 	if err := l.result(); err != nil {
-		return nil, err
+		return &Config{Source: name, Warnings: l.sortedWarnings()}, err
 	}
 	cfg.Warnings = l.sortedWarnings()
 	return cfg, nil

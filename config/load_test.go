@@ -376,7 +376,7 @@ func TestLoadEnvOverrideErrors(t *testing.T) {
 	}{
 		{"TRIBUTARY_TIMEOUT=0s", `t.json:1:27: $.timeout: timeout must be greater than 0 (value from environment variable TRIBUTARY_TIMEOUT); 0 does not disable the timeout; remove the key for the 2s default`},
 		{"KRAKEND_TIMEOUT=soon", `t.json:1:27: $.timeout: invalid duration "soon" (value from environment variable KRAKEND_TIMEOUT); use Go duration syntax, e.g. "1500ms", "2s" or "1m"`},
-		{"TRIBUTARY_NAME=\xff", "t.json:1:1: $: environment variable TRIBUTARY_NAME=\"\ufffd\" is not valid UTF-8; it overrides \"name\", which holds a string in the file"},
+		{"TRIBUTARY_NAME=\xff", "t.json:1:33: $.name: environment variable TRIBUTARY_NAME=\"\ufffd\" is not valid UTF-8; it overrides \"name\", which holds a string in the file"},
 	}
 	for _, tc := range tests {
 		_, err := Load("t.json", []byte(src), []string{tc.env})
@@ -400,8 +400,8 @@ func TestLoadWriteTimeoutDefault(t *testing.T) {
 
 func TestLoadBOMAndColumns(t *testing.T) {
 	// The BOM is skipped, but columns count its three bytes (as Go's compiler does).
-	_, err := Load("t.json", []byte("\xef\xbb\xbf{\"version\": 3, \"x\": 1}"), nil)
-	want := `t.json:1:19: $.x: unknown key`
+	_, err := Load("t.json", []byte("\xef\xbb\xbf{\"version\": 3, \"Name\": 1}"), nil)
+	want := `t.json:1:19: $.Name: unknown key; did you mean "name"?`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}
@@ -411,14 +411,14 @@ func TestLoadBOMAndColumns(t *testing.T) {
 func TestLoadNestingLimit(t *testing.T) {
 	nest := func(depth int) string {
 		// The root object is level 1; depth-1 arrays follow.
-		return `{"version": 3, "x": ` + strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1) + `}`
+		return `{"version": 3, "Name": ` + strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1) + `}`
 	}
 	_, err := Load("t.json", []byte(nest(128)), nil)
-	if err == nil || !strings.HasSuffix(err.Error(), "$.x: unknown key") {
+	if err == nil || !strings.HasSuffix(err.Error(), `$.Name: unknown key; did you mean "name"?`) {
 		t.Errorf("depth 128 must parse (and fail only on the unknown key), got %v", err)
 	}
 	_, err = Load("t.json", []byte(nest(129)), nil)
-	wantPrefix := "t.json:1:148: $.x" + strings.Repeat("[0]", 127) + ": syntax error: nesting deeper than 128 levels"
+	wantPrefix := "t.json:1:151: $.Name" + strings.Repeat("[0]", 127) + ": syntax error: nesting deeper than 128 levels"
 	if err == nil || !strings.HasPrefix(err.Error(), wantPrefix) {
 		t.Errorf("depth 129: got %v, want prefix %s", err, wantPrefix)
 	}
@@ -450,11 +450,12 @@ func TestLoadCountLimits(t *testing.T) {
 
 func TestLoadTooManyErrors(t *testing.T) {
 	var b strings.Builder
-	b.WriteString(`{"version": 3`)
-	for i := 0; i < maxDiagnostics+5; i++ {
+	// Unknown options of the tributary namespace are errors (§2.2 rule 1).
+	b.WriteString(`{"version": 3, "extra_config": {"tributary": {"k": 1`)
+	for i := 0; i < maxDiagnostics+4; i++ {
 		b.WriteString(`, "k` + itoa(i) + `": 1`)
 	}
-	b.WriteString("}")
+	b.WriteString("}}}")
 	_, err := Load("t.json", []byte(b.String()), nil)
 	errs, ok := err.(Errors)
 	if !ok || len(errs) != maxDiagnostics+1 {

@@ -36,6 +36,16 @@ func (l *loader) logging(c *Config, v *node, base, key string) {
 					l.errNode(mv, keyPath(path, m.key), "unknown log format "+quoteJSON(s), `use "default" or "logstash"`)
 				}
 			}
+		case "syslog":
+			// false: accepted, no effect (KrakenD docs boilerplate); true is
+			// [planned].
+			l.gapFlag(mv, path, m.key, "")
+		case "syslog_facility":
+			// Accepted and unused while syslog is off (§17.12).
+			if s, ok := l.str(mv, path, m.key); ok && !syslogFacility(s) {
+				l.errNode(mv, keyPath(path, m.key), "unknown syslog facility "+quoteJSON(s),
+					"use local0 … local7, user or daemon")
+			}
 		default:
 			l.unknownKey(objLogging, path, m)
 		}
@@ -77,4 +87,13 @@ func asciiEqualFold(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// syslogFacility reports KrakenD's syslog facility names.
+func syslogFacility(s string) bool {
+	switch s {
+	case "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7", "user", "daemon":
+		return true
+	}
+	return false
 }

@@ -263,8 +263,12 @@ type Backend struct {
 	// leading "/" (§6).
 	URLPattern string
 	// Host are the base URLs, normalised to "scheme://host[:port]" without
-	// a trailing slash. Default: the service host list.
+	// a trailing slash (with DisableHostSanitize: exactly as written).
+	// Default: the service host list.
 	Host []string
+	// DisableHostSanitize is disable_host_sanitize: the backend's own host
+	// entries are used exactly as written (§5). Default false.
+	DisableHostSanitize bool
 	// Method is the upstream method, upper-cased. Default: the endpoint's.
 	Method string
 	// Encoding is one of the Encoding* constants. Default "json".
@@ -297,6 +301,11 @@ type Backend struct {
 	// MaxResponseBytes caps the decompressed body. Default: service
 	// max_backend_response_bytes.
 	MaxResponseBytes int64
+	// Timeout is the backend's own timeout (a KrakenD Enterprise key that
+	// Tributary implements, §5): each call must finish by min(call start +
+	// Timeout, the endpoint's backend budget). Default 0: the endpoint
+	// timeout alone bounds the call.
+	Timeout time.Duration
 	// FollowRedirects follows 301/302/303/307/308. Default false.
 	FollowRedirects bool
 	// MaxRedirects bounds followed redirects (1–10). Default 3.

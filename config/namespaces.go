@@ -35,12 +35,16 @@ func (s scope) String() string {
 type nsClass uint8
 
 const (
-	nsUnknown    nsClass = iota
-	nsSupported          // decoded into the model
-	nsLater              // a §17 Tributary feature not implemented in this release
-	nsGap                // a KrakenD CE namespace Tributary does not implement
-	nsEnterprise         // a KrakenD Enterprise namespace
-	nsRenamed            // a legacy long name
+	nsUnknown       nsClass = iota
+	nsSupported             // decoded into the model
+	nsLater                 // a §17 Tributary feature not implemented in this release
+	nsGap                   // a KrakenD CE namespace Tributary does not implement
+	nsEnterprise            // a KrakenD Enterprise namespace
+	nsRenamed               // a legacy name KrakenD CE does not alias: an error
+	nsAlias                 // a legacy name KrakenD CE aliases: a warning, then the current name
+	nsPlugin                // a KrakenD Go plugin namespace [T12]
+	nsDocumentation         // documentation/*: Enterprise metadata, ignored with a warning
+	nsRetired               // a namespace KrakenD itself no longer supports
 )
 
 // nsInfo describes one namespace.
@@ -50,13 +54,14 @@ type nsInfo struct {
 	scopes scope
 	// enterprise are the levels where it is an Enterprise-only feature.
 	enterprise scope
-	// renamedTo is the v3 name of a legacy namespace.
+	// renamedTo is the current name of a legacy namespace.
 	renamedTo string
 	// hint is added to the diagnostic.
 	hint string
 }
 
-// namespaceInfo classifies a namespace name.
+// namespaceInfo classifies a namespace name (krakend-compat.md §2.2 rule 2,
+// §17, §18).
 func namespaceInfo(name string) nsInfo {
 	switch name {
 	case "router", "telemetry/logging":
@@ -87,103 +92,214 @@ func namespaceInfo(name string) nsInfo {
 		"telemetry/opencensus":
 		return nsInfo{class: nsGap}
 
-	case "auth/api-keys", "auth/basic", "qos/ratelimit/service", "qos/ratelimit/tiered",
+	case "auth/api-keys", "auth/basic", "auth/ntlm", "qos/ratelimit/service", "qos/ratelimit/tiered",
 		"qos/ratelimit/router/redis", "qos/circuit-breaker/http", "backend/http/client", "backend/grpc",
 		"backend/soap", "backend/static-filesystem", "backend/conditional", "modifier/jmespath",
 		"modifier/response-body", "modifier/body-generator", "modifier/request-body-generator",
 		"modifier/response-body-generator", "modifier/response-headers", "security/policies",
-		"validation/response-json-schema", "websocket", "telemetry/opentelemetry-security", "redis", "grpc":
+		"validation/response-json-schema", "websocket", "generator/openapi", "telemetry/opentelemetry-security",
+		"telemetry/instana", "redis", "grpc":
 		return nsInfo{class: nsEnterprise}
 	}
-	for _, p := range []string{"plugin/", "backend/amqp/", "backend/pubsub/"} {
-		if strings.HasPrefix(name, p) {
-			return nsInfo{class: nsGap}
-		}
+	switch {
+	case strings.HasPrefix(name, "plugin/"):
+		return nsInfo{class: nsPlugin}
+	case strings.HasPrefix(name, "documentation/"):
+		return nsInfo{class: nsDocumentation}
+	case strings.HasPrefix(name, "backend/amqp/"), strings.HasPrefix(name, "backend/pubsub/"):
+		return nsInfo{class: nsGap}
 	}
-	for _, p := range []string{"governance/", "documentation/", "server/", "ai/"} {
+	for _, p := range []string{"governance/", "server/", "ai/"} {
 		if strings.HasPrefix(name, p) {
 			return nsInfo{class: nsEnterprise}
 		}
 	}
-	if to, hint := legacyNamespace(name); to != "" {
-		return nsInfo{class: nsRenamed, renamedTo: to, hint: hint}
+	return legacyNamespace(name)
+}
+
+// aliasedNamespaces is KrakenD CE's alias table (krakend-compat.md §18.1,
+// first table): legacy names KrakenD loads as the current name. The names
+// are matched exactly.
+var aliasedNamespaces = map[string]string{
+	"github.com/devopsfaith/krakend/proxy":                          "proxy",
+	"github_com/luraproject/lura/router/gin":                        "router",
+	"github.com/devopsfaith/krakend/http":                           "backend/http",
+	"github.com/devopsfaith/krakend-httpcache":                      "qos/http-cache",
+	"github.com/devopsfaith/krakend-circuitbreaker/gobreaker":       "qos/circuit-breaker",
+	"github.com/devopsfaith/krakend-oauth2-clientcredentials":       "auth/client-credentials",
+	"github.com/devopsfaith/krakend-jose/validator":                 "auth/validator",
+	"github.com/devopsfaith/krakend-jose/signer":                    "auth/signer",
+	"github_com/devopsfaith/bloomfilter":                            "auth/revoker",
+	"github_com/devopsfaith/krakend-botdetector":                    "security/bot-detector",
+	"github_com/devopsfaith/krakend-httpsecure":                     "security/http",
+	"github_com/devopsfaith/krakend-cors":                           "security/cors",
+	"github.com/devopsfaith/krakend-cel":                            "validation/cel",
+	"github.com/devopsfaith/krakend-jsonschema":                     "validation/json-schema",
+	"github.com/devopsfaith/krakend-amqp/agent":                     "async/amqp",
+	"github.com/devopsfaith/krakend-amqp/consume":                   "backend/amqp/consumer",
+	"github.com/devopsfaith/krakend-amqp/produce":                   "backend/amqp/producer",
+	"github.com/devopsfaith/krakend-lambda":                         "backend/lambda",
+	"github.com/devopsfaith/krakend-pubsub/publisher":               "backend/pubsub/publisher",
+	"github.com/devopsfaith/krakend-pubsub/subscriber":              "backend/pubsub/subscriber",
+	"github.com/devopsfaith/krakend/transport/http/client/graphql":  "backend/graphql",
+	"github_com/devopsfaith/krakend-gelf":                           "telemetry/gelf",
+	"github_com/devopsfaith/krakend-gologging":                      "telemetry/logging",
+	"github_com/devopsfaith/krakend-logstash":                       "telemetry/logstash",
+	"github_com/devopsfaith/krakend-metrics":                        "telemetry/metrics",
+	"github_com/letgoapp/krakend-influx":                            "telemetry/influx",
+	"github_com/devopsfaith/krakend-opencensus":                     "telemetry/opencensus",
+	"github.com/devopsfaith/krakend-lua/router":                     "modifier/lua-endpoint",
+	"github.com/devopsfaith/krakend-lua/proxy":                      "modifier/lua-proxy",
+	"github.com/devopsfaith/krakend-lua/proxy/backend":              "modifier/lua-backend",
+	"github.com/devopsfaith/krakend-martian":                        "modifier/martian",
+	"github_com/devopsfaith/krakend/transport/http/server/handler":  "plugin/http-server",
+	"github.com/devopsfaith/krakend/transport/http/client/executor": "plugin/http-client",
+	"github.com/devopsfaith/krakend/proxy/plugin":                   "plugin/req-resp-modifier",
+}
+
+// legacyNamespace classifies a pre-v3 long namespace name: aliased by
+// KrakenD CE (nsAlias, or nsPlugin for the Go plugin loaders), not aliased
+// (nsRenamed: KrakenD silently ignores it), no longer supported by KrakenD
+// (nsRetired), or not a legacy name at all (nsUnknown).
+func legacyNamespace(name string) nsInfo {
+	if to, ok := aliasedNamespaces[name]; ok {
+		if strings.HasPrefix(to, "plugin/") {
+			return nsInfo{class: nsPlugin, renamedTo: to}
+		}
+		return nsInfo{class: nsAlias, renamedTo: to}
+	}
+	n, ok := strings.CutPrefix(name, "github_com/")
+	other := "github.com/" + n
+	if !ok {
+		if n, ok = strings.CutPrefix(name, "github.com/"); !ok {
+			return nsInfo{class: nsUnknown}
+		}
+		other = "github_com/" + n
+	}
+	if to, ok := aliasedNamespaces[other]; ok {
+		// An aliased name spelled with the other github.com/github_com form:
+		// KrakenD does not read it.
+		if strings.HasPrefix(to, "plugin/") {
+			return nsInfo{class: nsPlugin, renamedTo: to}
+		}
+		return nsInfo{class: nsRenamed, renamedTo: to}
+	}
+	const rl = "rename maxRate → max_rate, clientMaxRate → client_max_rate, clientCapacity → client_capacity"
+	switch n {
+	case "devopsfaith/krakend-ratelimit/juju/router", "devopsfaith/krakend-ratelimit/rate/router":
+		return nsInfo{class: nsRenamed, renamedTo: "qos/ratelimit/router", hint: rl}
+	case "devopsfaith/krakend-ratelimit/juju/proxy", "devopsfaith/krakend-ratelimit/rate/proxy":
+		return nsInfo{class: nsRenamed, renamedTo: "qos/ratelimit/proxy", hint: "rename maxRate → max_rate"}
+	case "devopsfaith/krakend/router/gin":
+		return nsInfo{class: nsRenamed, renamedTo: "router"}
+	case "devopsfaith/krakend-influx":
+		return nsInfo{class: nsRenamed, renamedTo: "telemetry/influx"}
+	case "devopsfaith/krakend-circuitbreaker/eapache":
+		return nsInfo{class: nsRenamed, renamedTo: "qos/circuit-breaker"}
+	case "devopsfaith/krakend/proxy/plugin/request":
+		return nsInfo{class: nsPlugin, renamedTo: "plugin/request-modifier"}
+	case "devopsfaith/krakend/proxy/plugin/response":
+		return nsInfo{class: nsPlugin, renamedTo: "plugin/response-modifier"}
+	case "devopsfaith/krakend-etcd", "devopsfaith/krakend-consul":
+		return nsInfo{class: nsRetired}
 	}
 	return nsInfo{class: nsUnknown}
 }
 
-// legacyNamespace maps a pre-v3 long namespace name to its v3 name. Both
-// the "github.com/" and the "github_com/" spellings are recognised.
-func legacyNamespace(name string) (to, hint string) {
-	n, ok := strings.CutPrefix(name, "github_com/")
-	if !ok {
-		if n, ok = strings.CutPrefix(name, "github.com/"); !ok {
-			return "", ""
-		}
-	}
-	switch n {
-	case "devopsfaith/krakend/proxy":
-		return "proxy", ""
-	case "luraproject/lura/router/gin", "devopsfaith/krakend/router/gin":
-		return "router", ""
-	case "devopsfaith/krakend/http":
-		return "backend/http", ""
-	case "devopsfaith/krakend-ratelimit/juju/router":
-		return "qos/ratelimit/router", "rename maxRate → max_rate, clientMaxRate → client_max_rate, clientCapacity → client_capacity"
-	case "devopsfaith/krakend-ratelimit/juju/proxy":
-		return "qos/ratelimit/proxy", "rename maxRate → max_rate"
-	case "devopsfaith/krakend-circuitbreaker/gobreaker":
-		return "qos/circuit-breaker", ""
-	case "devopsfaith/krakend-httpcache":
-		return "qos/http-cache", ""
-	case "devopsfaith/krakend-jose/validator":
-		return "auth/validator", ""
-	case "devopsfaith/krakend-cors":
-		return "security/cors", ""
-	case "devopsfaith/krakend-httpsecure":
-		return "security/http", ""
-	case "devopsfaith/krakend-lambda":
-		return "backend/lambda", ""
-	case "devopsfaith/krakend-martian":
-		return "modifier/martian", ""
-	case "devopsfaith/krakend-gologging":
-		return "telemetry/logging", ""
-	case "devopsfaith/krakend-jsonschema":
-		return "validation/json-schema", ""
-	}
-	return "", ""
+// knownNamespaces lists the current names offered as "did you mean"
+// candidates, in the order of krakend-compat.md §17.
+func knownNamespaces() []string {
+	return []string{"proxy", "router", "qos/ratelimit/router", "qos/ratelimit/proxy", "qos/circuit-breaker",
+		"qos/http-cache", "auth/validator", "security/cors", "security/http", "backend/lambda",
+		"telemetry/logging", "telemetry/opentelemetry", "validation/json-schema", "modifier/martian",
+		"tributary", "backend/http", "auth/signer", "auth/client-credentials", "auth/revoker",
+		"security/bot-detector", "validation/cel", "modifier/lua-endpoint", "modifier/lua-proxy",
+		"modifier/lua-backend", "backend/graphql", "telemetry/metrics", "telemetry/opencensus",
+		"telemetry/influx", "telemetry/gelf", "telemetry/logstash"}
 }
 
-// knownNamespaces lists the names offered as "did you mean" candidates.
-func knownNamespaces() []string {
-	return []string{"router", "telemetry/logging", "tributary", "proxy", "backend/http",
-		"qos/ratelimit/router", "qos/ratelimit/proxy", "qos/circuit-breaker", "qos/http-cache",
-		"auth/validator", "security/cors", "security/http", "backend/lambda", "telemetry/opentelemetry",
-		"modifier/martian", "validation/json-schema"}
+// guardedNamespace reports the security and QoS namespaces, where a
+// silently ignored block would leave a protection missing.
+func guardedNamespace(name string) bool {
+	return strings.HasPrefix(name, "auth/") || strings.HasPrefix(name, "security/") || strings.HasPrefix(name, "qos/")
+}
+
+// nsMember is an extra_config member to decode under its current name.
+type nsMember struct {
+	*member
+	// name is the current namespace name: the key, or the name a legacy
+	// alias stands for.
+	name string
+}
+
+// namespaces applies rules 2 and 3 of §2.2 to the extra_config object v
+// found at scope sc (base is its path) and returns the members the caller
+// must decode, each under its current name. Everything else has been
+// reported.
+func (l *loader) namespaces(sc scope, base string, v *node) []nsMember {
+	var out []nsMember
+	var seen map[string]*member // current name → the member that set it
+	for i := range v.members {
+		m := &v.members[i]
+		if isCommentKey(m.key) {
+			continue
+		}
+		name, ok := l.namespace(sc, base, m)
+		if name == "" {
+			continue
+		}
+		if first, dup := seen[name]; dup {
+			old, cur := m.key, first.key
+			if old == name {
+				old, cur = cur, old
+			}
+			l.errAt(m.pos, keyPath(base, m.key), "namespaces "+quoteJSON(old)+" and "+quoteJSON(cur)+
+				" are the same (the first is KrakenD's legacy name of the second)", "keep one of them")
+			continue
+		}
+		if seen == nil {
+			seen = make(map[string]*member)
+		}
+		seen[name] = m
+		if ok {
+			out = append(out, nsMember{member: m, name: name})
+		}
+	}
+	return out
 }
 
 // namespace decides what to do with the extra_config member m found at
-// scope sc under base (the extra_config path). It reports true when the
-// caller must decode it; otherwise it has recorded the error.
-func (l *loader) namespace(sc scope, base string, m *member) bool {
-	info := namespaceInfo(m.key)
-	if info.class == nsSupported && info.scopes&sc != 0 {
-		return true
-	}
+// scope sc under base (the extra_config path). It returns the member's
+// current name ("" for a namespace that names nothing Tributary knows) and
+// whether the caller must decode it; otherwise it has recorded the error or
+// warning.
+func (l *loader) namespace(sc scope, base string, m *member) (string, bool) {
+	name := m.key
 	path := keyPath(base, m.key)
-	q := quoteJSON(m.key)
+	info := namespaceInfo(name)
+	if info.class == nsAlias {
+		l.warnAt(m.pos, path, "legacy namespace "+quoteJSON(m.key)+" loaded as "+quoteJSON(info.renamedTo)+
+			", as KrakenD does", "rename it to "+quoteJSON(info.renamedTo))
+		name = info.renamedTo
+		info = namespaceInfo(name)
+	}
+	if info.class == nsSupported && info.scopes&sc != 0 {
+		return name, true
+	}
+	q := quoteJSON(name)
 	switch info.class {
-	case nsSupported:
-		l.errAt(m.pos, path, "namespace "+q+" is not valid at "+sc.String()+" scope",
-			"valid at "+info.scopes.String()+" scope")
-	case nsLater:
+	case nsSupported, nsLater:
 		switch {
 		case info.scopes&sc != 0:
 			l.errAt(m.pos, path, "namespace "+q+" not supported yet", "")
 		case info.enterprise&sc != 0:
 			l.errAt(m.pos, path, "namespace "+q+" at "+sc.String()+" scope not supported (KrakenD Enterprise feature)",
 				"valid at "+info.scopes.String()+" scope")
-		default:
+		case guardedNamespace(name):
 			l.errAt(m.pos, path, "namespace "+q+" is not valid at "+sc.String()+" scope",
+				"valid at "+info.scopes.String()+" scope")
+		default:
+			l.warnAt(m.pos, path, q+" ignored at "+sc.String()+" scope, as KrakenD does",
 				"valid at "+info.scopes.String()+" scope")
 		}
 	case nsGap:
@@ -191,13 +307,63 @@ func (l *loader) namespace(sc scope, base string, m *member) bool {
 	case nsEnterprise:
 		l.errAt(m.pos, path, "namespace "+q+" not supported (KrakenD Enterprise feature)", "")
 	case nsRenamed:
-		l.errAt(m.pos, path, "namespace renamed; use "+quoteJSON(info.renamedTo), info.hint)
+		hint := "renamed to " + quoteJSON(info.renamedTo)
+		if info.hint != "" {
+			hint += "; " + info.hint
+		}
+		l.errAt(m.pos, path, "legacy namespace "+quoteJSON(m.key)+" is not read by KrakenD, so its feature would be silently off", hint)
+	case nsPlugin:
+		l.plugins(&m.val, m.pos, path)
+	case nsDocumentation:
+		l.warnAt(m.pos, path, "KrakenD Enterprise documentation metadata ignored", "")
+	case nsRetired:
+		l.errAt(m.pos, path, "namespace "+q+" is no longer supported by KrakenD", "remove it")
 	default:
+		sug, _ := suggest(name, knownNamespaces())
+		if sug == "" && !guardedNamespace(name) {
+			l.warnAt(m.pos, path, "unknown namespace "+q+" ignored, as KrakenD does", "")
+			return "", false
+		}
 		hint := ""
-		if sug, _ := suggest(m.key, knownNamespaces()); sug != "" {
+		if sug != "" {
 			hint = "did you mean " + quoteJSON(sug) + "?"
 		}
 		l.errAt(m.pos, path, "unknown namespace "+q, hint)
+		return "", false
 	}
-	return false
+	return name, false
+}
+
+// pluginHint is the fix offered for every Go plugin (§18.4).
+const pluginHint = "reimplement it behind a backend (docs/krakend-compatibility.md#go-plugins)"
+
+// plugins reports a Go plugin namespace [T12]: one error per plugin its
+// "name" value names (a string or a list of strings), or one for the
+// namespace when it names none.
+func (l *loader) plugins(v *node, pos Position, path string) {
+	const problem = "KrakenD Go plugins (.so) cannot run in Tributary"
+	reported := false
+	if v.kind == kindObject {
+		for i := range v.members {
+			m := &v.members[i]
+			if m.key != "name" {
+				continue
+			}
+			switch m.val.kind {
+			case kindString:
+				l.errAt(m.val.pos, keyPath(path, "name"), "plugin "+quoteJSON(m.val.text)+": "+problem, pluginHint)
+				reported = true
+			case kindArray:
+				for j := range m.val.elems {
+					if e := &m.val.elems[j]; e.kind == kindString {
+						l.errAt(e.pos, keyIndexPath(path, "name", j), "plugin "+quoteJSON(e.text)+": "+problem, pluginHint)
+						reported = true
+					}
+				}
+			}
+		}
+	}
+	if !reported {
+		l.errAt(pos, path, "Go plugin namespace: "+problem, pluginHint)
+	}
 }

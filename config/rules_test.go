@@ -129,12 +129,21 @@ func TestSuggest(t *testing.T) {
 		{"endpoint", "endpoints", false},
 		{"zzzz", "", false},
 		{strings.Repeat("x", 100), "", false},
+		{"CACHE_TL", "cache_ttl", false}, // distance compared case-insensitively
 	}
 	for _, tc := range tests {
 		got, exact := suggest(tc.key, cands)
 		if got != tc.want || exact != tc.exact {
 			t.Errorf("suggest(%q) = %q %v, want %q %v", tc.key, got, exact, tc.want, tc.exact)
 		}
+	}
+	// Ties go to the first candidate in table order: "post" is at distance
+	// 1 of both.
+	if got, _ := suggest("post", []string{"port", "host"}); got != "port" {
+		t.Errorf("tie: suggest(post) = %q, want port", got)
+	}
+	if got, _ := suggest("post", []string{"host", "port"}); got != "host" {
+		t.Errorf("tie: suggest(post) = %q, want host", got)
 	}
 	if d := editDistance("kitten", "sitting", 5); d != 3 {
 		t.Errorf("editDistance = %d, want 3", d)
@@ -152,23 +161,28 @@ func TestNamespaceClasses(t *testing.T) {
 		{"qos/circuit-breaker", nsLater, ""},
 		{"validation/json-schema", nsLater, ""},
 		{"modifier/lua-proxy", nsGap, ""},
-		{"plugin/req-resp-modifier", nsGap, ""},
+		{"plugin/req-resp-modifier", nsPlugin, ""},
 		{"backend/amqp/consumer", nsGap, ""},
 		{"telemetry/opencensus", nsGap, ""},
 		{"auth/basic", nsEnterprise, ""},
-		{"documentation/openapi", nsEnterprise, ""},
+		{"documentation/openapi", nsDocumentation, ""},
+		{"github.com/devopsfaith/krakend/proxy/plugin", nsPlugin, "plugin/req-resp-modifier"},
+		{"github.com/devopsfaith/krakend-etcd", nsRetired, ""},
+		{"github.com/devopsfaith/krakend/http", nsAlias, "backend/http"},
+		{"github_com/devopsfaith/krakend/http", nsRenamed, "backend/http"},
+		{"github_com/devopsfaith/krakend-metrics", nsAlias, "telemetry/metrics"},
+		{"github_com/devopsfaith/krakend-cors", nsAlias, "security/cors"},
 		{"ai/llm", nsEnterprise, ""},
-		{"github.com/devopsfaith/krakend/proxy", nsRenamed, "proxy"},
-		{"github_com/luraproject/lura/router/gin", nsRenamed, "router"},
-		{"github.com/devopsfaith/krakend/http", nsRenamed, "backend/http"},
+		{"github.com/devopsfaith/krakend/proxy", nsAlias, "proxy"},
+		{"github_com/luraproject/lura/router/gin", nsAlias, "router"},
 		{"github.com/devopsfaith/krakend-ratelimit/juju/proxy", nsRenamed, "qos/ratelimit/proxy"},
-		{"github.com/devopsfaith/krakend-circuitbreaker/gobreaker", nsRenamed, "qos/circuit-breaker"},
-		{"github.com/devopsfaith/krakend-httpcache", nsRenamed, "qos/http-cache"},
-		{"github.com/devopsfaith/krakend-jose/validator", nsRenamed, "auth/validator"},
-		{"github_com/devopsfaith/krakend-httpsecure", nsRenamed, "security/http"},
-		{"github.com/devopsfaith/krakend-lambda", nsRenamed, "backend/lambda"},
-		{"github.com/devopsfaith/krakend-martian", nsRenamed, "modifier/martian"},
-		{"github.com/devopsfaith/krakend-jsonschema", nsRenamed, "validation/json-schema"},
+		{"github.com/devopsfaith/krakend-circuitbreaker/gobreaker", nsAlias, "qos/circuit-breaker"},
+		{"github.com/devopsfaith/krakend-httpcache", nsAlias, "qos/http-cache"},
+		{"github.com/devopsfaith/krakend-jose/validator", nsAlias, "auth/validator"},
+		{"github_com/devopsfaith/krakend-httpsecure", nsAlias, "security/http"},
+		{"github.com/devopsfaith/krakend-lambda", nsAlias, "backend/lambda"},
+		{"github.com/devopsfaith/krakend-martian", nsAlias, "modifier/martian"},
+		{"github.com/devopsfaith/krakend-jsonschema", nsAlias, "validation/json-schema"},
 		{"github.com/other/thing", nsUnknown, ""},
 		{"Router", nsUnknown, ""},
 	}
@@ -179,7 +193,7 @@ func TestNamespaceClasses(t *testing.T) {
 		}
 	}
 	for _, n := range knownNamespaces() {
-		if c := namespaceInfo(n).class; c != nsSupported && c != nsLater {
+		if c := namespaceInfo(n).class; c != nsSupported && c != nsLater && c != nsGap {
 			t.Errorf("did-you-mean candidate %q has class %d", n, c)
 		}
 	}

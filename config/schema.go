@@ -60,9 +60,8 @@ func schemaOf(k objKind) objSchema {
 				"disable_compression", "max_idle_connections", "max_idle_connections_per_host",
 				"idle_connection_timeout", "response_header_timeout", "expect_continue_timeout",
 				"dialer_timeout", "dialer_fallback_delay", "dialer_keep_alive", "tls", "disable_rest",
-				"sequential_start", "use_h2c"},
+				"sequential_start", "use_h2c", "plugin"},
 			gap: []keyNote{
-				{"plugin", "KrakenD plugins cannot be loaded"},
 				{"async_agent", ""},
 				{"dns_cache_ttl", ""},
 			},
@@ -77,11 +76,10 @@ func schemaOf(k objKind) objSchema {
 		return objSchema{
 			valid: []string{"url_pattern", "host", "method", "encoding", "is_collection", "target", "allow",
 				"deny", "mapping", "group", "input_headers", "input_query_strings", "sd", "sd_scheme",
-				"disable_host_sanitize", "extra_config"},
+				"disable_host_sanitize", "extra_config", "timeout"},
 			renamed: [][2]string{{"whitelist", "allow"}, {"blacklist", "deny"},
 				{"headers_to_pass", "input_headers"}, {"querystring_params", "input_query_strings"}},
-			gap:        []keyNote{{"shadow_timeout", ""}},
-			enterprise: []keyNote{{"timeout", "the endpoint timeout bounds every backend call"}},
+			gap: []keyNote{{"shadow_timeout", ""}},
 		}
 	case objClientTLS:
 		return objSchema{
@@ -108,8 +106,8 @@ func schemaOf(k objKind) objSchema {
 		}
 	case objLogging:
 		return objSchema{
-			valid: []string{"level", "prefix", "stdout", "format"},
-			gap:   []keyNote{{"syslog", ""}, {"syslog_facility", ""}, {"custom_format", ""}},
+			valid: []string{"level", "prefix", "stdout", "format", "syslog", "syslog_facility"},
+			gap:   []keyNote{{"custom_format", ""}},
 		}
 	case objProxyEndpoint:
 		return objSchema{
@@ -168,11 +166,47 @@ func scopeName(k objKind) string {
 	}
 }
 
-// unknownKey reports a key that the walker of a k object did not accept.
+// renamedV2Keys are the keys renamed by config v3 (krakend-compat.md §2.2
+// rule 1, §18.2), each with its v3 name. They are refused in every
+// schema-defined object: a v2 file carries them wherever the old name was
+// valid, and loading it as if the key were absent would change behaviour.
+var renamedV2Keys = [...][2]string{
+	{"headers_to_pass", "input_headers"}, {"querystring_params", "input_query_strings"},
+	{"whitelist", "allow"}, {"blacklist", "deny"},
+	{"maxRate", "max_rate"}, {"clientMaxRate", "client_max_rate"}, {"clientCapacity", "client_capacity"},
+	{"maxErrors", "max_errors"}, {"logStatusChange", "log_status_change"},
+	{"jwk-url", "jwk_url"}, {"propagate-claims", "propagate_claims"}, {"keys-to-sign", "keys_to_sign"},
+	{"cacheSize", "cache_size"}, {"HashName", "hash_name"}, {"TokenKeys", "token_keys"},
+	{"denylist", "deny"}, {"allowlist", "allow"},
+}
+
+// strictObject reports the objects whose unknown keys are errors rather
+// than warnings (§2.2 rule 1): the tributary namespace. (The auth/*,
+// security/* and qos/* namespaces are not decoded in this release; using
+// them is already a "not supported yet" error.)
+func strictObject(k objKind) bool {
+	switch k {
+	case objTributaryService, objTributaryEndpoint, objTributaryBackend:
+		return true
+	}
+	return false
+}
+
+// unknownKey reports a key that the walker of a k object did not accept
+// (krakend-compat.md §2.2 rule 1): a renamed v2 key, a known but
+// unsupported key, or a probable typo of a valid key is an error, and so
+// is any unknown key of a strict object; anything else is a warning,
+// because KrakenD ignores it.
 func (l *loader) unknownKey(k objKind, base string, m *member) {
 	s := schemaOf(k)
 	path := keyPath(base, m.key)
 	for _, r := range s.renamed {
+		if m.key == r[0] {
+			l.errAt(m.pos, path, "key renamed in config v3", "use "+quoteJSON(r[1]))
+			return
+		}
+	}
+	for _, r := range renamedV2Keys {
 		if m.key == r[0] {
 			l.errAt(m.pos, path, "key renamed in config v3", "use "+quoteJSON(r[1]))
 			return
@@ -190,28 +224,47 @@ func (l *loader) unknownKey(k objKind, base string, m *member) {
 			return
 		}
 	}
-	if sug, exact := suggest(m.key, s.valid); exact {
+	if sug, _ := suggest(m.key, s.candidates()); sug != "" {
 		l.errAt(m.pos, path, "unknown key", "did you mean "+quoteJSON(sug)+"?")
 		return
 	}
+	scopeHint := ""
 	for _, other := range siblingScopes(k) {
-		for _, v := range schemaOf(other).valid {
-			if v == m.key {
-				l.errAt(m.pos, path, "unknown key at "+scopeName(k)+" scope", "valid at "+scopeName(other)+" scope")
-				return
-			}
+		if contains(schemaOf(other).valid, m.key) {
+			scopeHint = "valid at " + scopeName(other) + " scope"
+			break
 		}
 	}
-	if sug, _ := suggest(m.key, s.valid); sug != "" {
-		l.errAt(m.pos, path, "unknown key", "did you mean "+quoteJSON(sug)+"?")
+	if strictObject(k) {
+		if scopeHint != "" {
+			l.errAt(m.pos, path, "unknown key at "+scopeName(k)+" scope", scopeHint)
+		} else {
+			l.errAt(m.pos, path, "unknown option "+quoteJSON(m.key), "")
+		}
 		return
 	}
-	l.errAt(m.pos, path, "unknown key", "")
+	l.warnAt(m.pos, path, "unknown key "+quoteJSON(m.key)+" ignored, as KrakenD does", scopeHint)
+}
+
+// candidates lists every key the spec names for the object, valid ones
+// first and then the known-but-unsupported ones, in table order: the
+// did-you-mean candidates of rule 1.
+func (s objSchema) candidates() []string {
+	out := make([]string, 0, len(s.valid)+len(s.gap)+len(s.enterprise))
+	out = append(out, s.valid...)
+	for _, g := range s.gap {
+		out = append(out, g.key)
+	}
+	for _, g := range s.enterprise {
+		out = append(out, g.key)
+	}
+	return out
 }
 
 // suggest returns the candidate closest to key: a case-insensitive match
-// (exact reports this case), else the first candidate within edit distance
-// 2, else "".
+// (exact reports this case), else the candidate at the smallest edit
+// distance, at most 2, compared case-insensitively (ties: the first in
+// candidates order), else "".
 func suggest(key string, candidates []string) (best string, exact bool) {
 	for _, c := range candidates {
 		if strings.EqualFold(c, key) {
@@ -220,8 +273,9 @@ func suggest(key string, candidates []string) (best string, exact bool) {
 	}
 	const maxDist = 2
 	bestDist := maxDist + 1
+	lk := strings.ToLower(key)
 	for _, c := range candidates {
-		if d := editDistance(key, c, maxDist); d < bestDist {
+		if d := editDistance(lk, strings.ToLower(c), maxDist); d < bestDist {
 			best, bestDist = c, d
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"math"
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -154,6 +155,8 @@ func (l *loader) service(root *node) *Config {
 			l.gapFlag(v, base, m.key, "placeholders inside a segment (/file.{ext}) need it")
 		case "sequential_start", "use_h2c":
 			l.gapFlag(v, base, m.key, "")
+		case "plugin":
+			l.rootPlugin(m)
 		default:
 			l.unknownKey(objService, base, m)
 		}
@@ -194,10 +197,10 @@ func (l *loader) version(v *node) {
 	switch n {
 	case 3:
 	case 1, 2:
-		l.errNode(v, "$.version", "config version "+v.text+" is not supported",
-			"migrate to v3 (renamed keys listed in krakend-compat.md §18)")
+		l.errNode(v, "$.version", "config version "+strconv.FormatInt(n, 10)+" is not supported",
+			"convert it with tributary migrate -c OLD -o NEW (docs/krakend-compatibility.md#legacy-names)")
 	default:
-		l.errNode(v, "$.version", "unsupported version "+v.text+"; must be 3", "")
+		l.errNode(v, "$.version", "unsupported version "+strconv.FormatInt(n, 10)+"; must be 3", "")
 	}
 }
 
@@ -273,12 +276,8 @@ func (l *loader) serviceExtra(c *Config, v *node) {
 		return
 	}
 	const base = "$.extra_config"
-	for i := range v.members {
-		m := &v.members[i]
-		if isCommentKey(m.key) || !l.namespace(scopeService, base, m) {
-			continue
-		}
-		switch m.key {
+	for _, m := range l.namespaces(scopeService, base, v) {
+		switch m.name {
 		case "router":
 			l.router(c, &m.val, base, m.key)
 		case "telemetry/logging":
@@ -311,4 +310,24 @@ func (l *loader) tributaryService(c *Config, v *node, base, key string) {
 			l.unknownKey(objTributaryService, path, m)
 		}
 	}
+}
+
+// rootPlugin reports the root "plugin" object, KrakenD's Go plugin loader
+// [T12], naming its folder and pattern (§18.4).
+func (l *loader) rootPlugin(m *member) {
+	var folder, pattern string
+	if m.val.kind == kindObject {
+		for i := range m.val.members {
+			if f := &m.val.members[i]; f.val.kind == kindString {
+				switch f.key {
+				case "folder":
+					folder = f.val.text
+				case "pattern":
+					pattern = f.val.text
+				}
+			}
+		}
+	}
+	l.errAt(m.pos, keyPath("$", m.key), "plugin loader (folder "+quoteJSON(folder)+", pattern "+quoteJSON(pattern)+
+		"): KrakenD Go plugins (.so) cannot run in Tributary", pluginHint)
 }

@@ -59,8 +59,30 @@ func (l *loader) boolean(n *node, base, key string) (bool, bool) {
 }
 
 // integer decodes an integer literal; fractions and exponents are refused.
+// As KrakenD's loader does (§2.2 rule 4), a string holding a base-10
+// integer and the booleans true/false (1/0) are converted, with a warning.
 func (l *loader) integer(n *node, base, key string) (int64, bool) {
-	if n.kind != kindNumber {
+	switch n.kind {
+	case kindNumber:
+	case kindBool:
+		v := int64(0)
+		if n.truth {
+			v = 1
+		}
+		l.warnConverted(n, base, key, strconv.FormatBool(n.truth), v)
+		return v, true
+	case kindString:
+		if isDecimalInteger(n.text) {
+			v, err := strconv.ParseInt(n.text, 10, 64)
+			if err != nil {
+				l.errNode(n, keyPath(base, key), "integer "+quoteJSON(n.text)+" out of range", "")
+				return 0, false
+			}
+			l.warnConverted(n, base, key, n.text, v)
+			return v, true
+		}
+		fallthrough
+	default:
 		hint := ""
 		if n.kind == kindString && isJSONNumber(n.text) {
 			hint = "numbers are not strings; remove the quotes"
@@ -80,6 +102,29 @@ func (l *loader) integer(n *node, base, key string) (int64, bool) {
 	return v, true
 }
 
+// warnConverted records a rule 4 conversion of the value written as text.
+func (l *loader) warnConverted(n *node, base, key, text string, v int64) {
+	l.warnAt(n.pos, keyPath(base, key), "converted "+quoteJSON(text)+" to "+strconv.FormatInt(v, 10)+", as KrakenD does",
+		"write the number without quotes")
+}
+
+// isDecimalInteger reports whether s is an optionally signed run of ASCII
+// digits: the strings rule 4 converts.
+func isDecimalInteger(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // intRange decodes an integer within [lo, hi].
 func (l *loader) intRange(n *node, base, key string, lo, hi int64) (int64, bool) {
 	v, ok := l.integer(n, base, key)
@@ -87,7 +132,7 @@ func (l *loader) intRange(n *node, base, key string, lo, hi int64) (int64, bool)
 		return 0, false
 	}
 	if v < lo || v > hi {
-		l.errNode(n, keyPath(base, key), "value "+n.text+" out of range; must be "+
+		l.errNode(n, keyPath(base, key), "value "+strconv.FormatInt(v, 10)+" out of range; must be "+
 			strconv.FormatInt(lo, 10)+"–"+strconv.FormatInt(hi, 10), "")
 		return 0, false
 	}
@@ -106,10 +151,10 @@ func (l *loader) limitInt(n *node, base, key string, hi int64) (int64, bool) {
 		l.errNode(n, keyPath(base, key), "0 would remove a safety limit", "omit the key for the default")
 		return 0, false
 	case v < 0:
-		l.errNode(n, keyPath(base, key), "value "+n.text+" must be positive", "")
+		l.errNode(n, keyPath(base, key), "value "+strconv.FormatInt(v, 10)+" must be positive", "")
 		return 0, false
 	case v > hi:
-		l.errNode(n, keyPath(base, key), "value "+n.text+" out of range; must be at most "+strconv.FormatInt(hi, 10), "")
+		l.errNode(n, keyPath(base, key), "value "+strconv.FormatInt(v, 10)+" out of range; must be at most "+strconv.FormatInt(hi, 10), "")
 		return 0, false
 	}
 	return v, true

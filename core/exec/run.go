@@ -117,13 +117,21 @@ func (c *call) lookup(name string) (string, bool) {
 	return "", false
 }
 
-// run performs one backend call and processes its response (§9).
+// run performs one backend call and processes its response (§9). A
+// backend timeout narrows ctx (already bounded by the budget B) to
+// min(now + timeout, B) for this call alone (§15).
 func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
+	if b.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, b.Timeout)
+		defer cancel()
+	}
 	query := c.sharedQuery
 	if !b.QueryShared {
 		query = c.query.Filter(b.Query)
 	}
-	u, err := b.URL.Build(b.NextHost(), c.lookup, query)
+	origin, tpl := b.NextTarget()
+	u, err := tpl.Build(origin, c.lookup, query)
 	if err != nil {
 		return result{err: fmt.Errorf("backend %d: building the URL: %w", b.Index, err)}
 	}
@@ -165,9 +173,28 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 		AllowedHosts:    b.Hosts,
 	})
 	if err != nil {
+		if discardsBody(c.ep, b) && bodyError(err) {
+			// [H26]: the body of a no-op backend under another output is
+			// discarded unread, so only transport errors and timeouts fail
+			// it.
+			return result{ok: true}
+		}
 		return result{err: err, timeout: backend.IsTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded)}
 	}
 	return c.process(b, resp)
+}
+
+// discardsBody reports a backend whose response is discarded: encoding
+// "no-op" under an endpoint whose output is not "no-op" (§10 [H26]).
+func discardsBody(ep *plan.Endpoint, b *plan.Backend) bool {
+	return b.Encoding == plan.EncodingNoOp && ep.Output != plan.OutputNoOp
+}
+
+// bodyError reports the failures that come from reading the body, not from
+// the transport.
+func bodyError(err error) bool {
+	return errors.Is(err, backend.ErrTooLarge) || errors.Is(err, backend.ErrBadGzip) ||
+		errors.Is(err, backend.ErrUnsupportedEncoding)
 }
 
 // process checks, decodes and shapes one backend response (§9, response

@@ -105,8 +105,14 @@ type Backend struct {
 	Index int
 	// Method is the upstream method.
 	Method string
-	// Hosts are the base URLs, picked round-robin.
+	// Hosts are the base URLs, picked round-robin. With
+	// disable_host_sanitize an entry may carry a base path.
 	Hosts []string
+	// origins and urls, set only when some host carries a base path, hold
+	// per host its "scheme://host[:port]" and the url_pattern compiled with
+	// that host's base path in front.
+	origins []string
+	urls    []*urltpl.Template
 	// Pattern is the url_pattern as configured.
 	Pattern string
 	// URL is the compiled url_pattern.
@@ -132,6 +138,10 @@ type Backend struct {
 	ErrorKey string
 	// MaxResponseBytes caps the decompressed body.
 	MaxResponseBytes int64
+	// Timeout is the backend's own timeout (krakend-compat §5, §15): each
+	// call must finish by min(call start + Timeout, the backend budget B).
+	// 0 means B alone bounds the call.
+	Timeout time.Duration
 	// FollowRedirects, MaxRedirects and RedirectHosts configure redirects.
 	FollowRedirects bool
 	MaxRedirects    int
@@ -145,15 +155,65 @@ type Backend struct {
 
 // NextHost returns the host for the next call, round-robin.
 func (b *Backend) NextHost() string {
-	if len(b.Hosts) == 1 {
-		return b.Hosts[0]
-	}
-	n := b.next.Add(1)
-	return b.Hosts[int(n%uint32(len(b.Hosts)))]
+	return b.Hosts[b.nextIndex()]
 }
 
-// Compile builds the plan. Problems the loader cannot see on its own (route
-// overlaps) come back as config.Errors located at the endpoints involved.
+// NextTarget returns, for the next call (round-robin), the origin
+// "scheme://host[:port]" and the compiled URL template to build with it:
+// URL itself unless the host carries a base path (disable_host_sanitize),
+// which is then part of the template.
+func (b *Backend) NextTarget() (origin string, tpl *urltpl.Template) {
+	i := b.nextIndex()
+	if b.urls == nil {
+		return b.Hosts[i], b.URL
+	}
+	return b.origins[i], b.urls[i]
+}
+
+func (b *Backend) nextIndex() int {
+	if len(b.Hosts) == 1 {
+		return 0
+	}
+	n := b.next.Add(1)
+	return int(n % uint32(len(b.Hosts)))
+}
+
+// compileBasePaths fills origins and urls when some host carries a base
+// path: "http://h:8080/base" with url_pattern "/a/{id}" builds from the
+// template "/base/a/{id}" and the origin "http://h:8080".
+func (b *Backend) compileBasePaths() error {
+	var origins []string
+	var urls []*urltpl.Template
+	for i, h := range b.Hosts {
+		scheme, rest, _ := strings.Cut(h, "://")
+		authority, path, hasPath := strings.Cut(rest, "/")
+		if hasPath && origins == nil {
+			origins = make([]string, len(b.Hosts))
+			urls = make([]*urltpl.Template, len(b.Hosts))
+			for j := 0; j < i; j++ {
+				origins[j], urls[j] = b.Hosts[j], b.URL
+			}
+		}
+		if origins == nil {
+			continue
+		}
+		if !hasPath {
+			origins[i], urls[i] = h, b.URL
+			continue
+		}
+		tpl, err := urltpl.Compile("/" + path + b.Pattern)
+		if err != nil {
+			return fmt.Errorf("host %q with url_pattern: %w", h, err)
+		}
+		origins[i], urls[i] = scheme+"://"+authority, tpl
+	}
+	b.origins, b.urls = origins, urls
+	return nil
+}
+
+// Compile builds the plan. Problems the loader cannot see on its own (routes
+// the matcher refuses: same method and same shape, §4.3) come back as
+// config.Errors located at the endpoints involved.
 func Compile(cfg *config.Config) (*Plan, error) {
 	p := &Plan{Endpoints: make([]*Endpoint, len(cfg.Endpoints)), MaxBodyBytes: cfg.MaxRequestBodyBytes}
 	var errs config.Errors
@@ -263,6 +323,7 @@ func compileBackend(i int, e *config.Endpoint, b *config.Backend) (*Backend, err
 		Shape:            spec,
 		ReturnErrorCode:  b.ReturnErrorCode,
 		MaxResponseBytes: b.MaxResponseBytes,
+		Timeout:          b.Timeout,
 		FollowRedirects:  b.FollowRedirects,
 		MaxRedirects:     b.MaxRedirects,
 		RedirectHosts:    b.RedirectHosts,
@@ -287,6 +348,11 @@ func compileBackend(i int, e *config.Endpoint, b *config.Backend) (*Backend, err
 	cb.Query, cb.QueryShared = narrowQuery(e.InputQueryStrings, b.InputQueryStrings)
 	if len(cb.Hosts) == 0 {
 		return nil, fmt.Errorf("no host")
+	}
+	if b.DisableHostSanitize {
+		if err := cb.compileBasePaths(); err != nil {
+			return nil, err
+		}
 	}
 	return cb, nil
 }

@@ -100,17 +100,16 @@ type node struct {
 	lits   map[string]*node
 	param  *node
 	routes []int // route id by method index, -1 for none; nil when no route ends here
-	// below has bit k set when some template ends exactly k segments below
-	// this node; it prunes the conflict search.
-	below [(MaxSegments + 64) / 64]uint64
 }
 
 // New compiles routes into a Table. Every problem is reported as a
-// [Conflict], sorted by (A, B): invalid templates or methods, two routes
-// with the same method and the same shape (templates differing only in
-// placeholder names, or identical), and same-method templates that overlap
-// while neither matches a strict subset of the other's paths (§4.3). Routes
-// with different methods never conflict.
+// [Conflict], sorted by (A, B): invalid templates or methods, and two
+// routes with the same method and the same shape (templates differing only
+// in placeholder names, or identical). No other pair conflicts (§4.3):
+// overlapping templates of different shapes, such as /api/images/{file_id}
+// and /api/{user_name}/publications, are resolved per request by
+// precedence (see [Table.Lookup]). Routes with different methods never
+// conflict.
 //
 // The returned table is always usable: an invalid route is left out, and of
 // two same-shape routes the one declared first is kept. Callers treat any
@@ -185,7 +184,6 @@ func New(routes []Route, opts Options) (*Table, []Conflict) {
 		}
 	}
 
-	conflicts = append(conflicts, t.overlapConflicts(routes)...)
 	slices.SortStableFunc(conflicts, func(a, b Conflict) int {
 		if a.A != b.A {
 			return a.A - b.A
@@ -200,9 +198,7 @@ func New(routes []Route, opts Options) (*Table, []Conflict) {
 func (t *Table) insert(id int) int {
 	c := &t.routes[id]
 	n := t.root
-	for depth, s := range c.segs {
-		k := len(c.segs) - depth
-		n.below[k/64] |= 1 << (k % 64)
+	for _, s := range c.segs {
 		if s.param {
 			if n.param == nil {
 				n.param = &node{}
@@ -220,7 +216,6 @@ func (t *Table) insert(id int) int {
 		}
 		n = child
 	}
-	n.below[0] |= 1
 	if n.routes == nil {
 		n.routes = make([]int, len(t.methods))
 		for i := range n.routes {

@@ -30,8 +30,9 @@ type goBuild struct {
 	Package string
 	// Arch is the target GOARCH.
 	Arch string
-	// Lambda adds -tags lambda.norpc (the bootstrap talks to the Runtime
-	// API only, reference/lambda.md §1).
+	// Lambda adds -tags lambda.norpc,tributary_nofc (the bootstrap talks
+	// to the Runtime API only, and leaves the Flexible Config renderer out;
+	// docs/lambda.md#functions).
 	Lambda bool
 	// Version is stamped into main.version; empty leaves "dev".
 	Version string
@@ -51,7 +52,7 @@ func (b goBuild) run(ctx context.Context) error {
 	}
 	args := []string{"build", "-trimpath", "-ldflags", ldflags}
 	if b.Lambda {
-		args = append(args, "-tags", "lambda.norpc")
+		args = append(args, "-tags", "lambda.norpc,tributary_nofc")
 	}
 	args = append(args, "-o", b.Out, b.Package)
 	cmd := exec.CommandContext(ctx, "go", args...)

@@ -26,7 +26,7 @@ type binary struct {
 
 // buildFlags are the lambda.md §1 deploy flags (GOOS/GOARCH and
 // CGO_ENABLED go in the environment).
-var buildFlags = []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
+var buildFlags = []string{"build", "-tags", "lambda.norpc,tributary_nofc", "-trimpath", "-ldflags=-s -w"}
 
 // buildAll builds every package for linux/goarch into dir.
 func buildAll(dir, goarch string) (map[string]binary, error) {
