@@ -12,46 +12,85 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/tributary-gw/tributary/adapters/httpadapter"
+	"github.com/tributary-gw/tributary/config"
+	"github.com/tributary-gw/tributary/core/plan"
 	"github.com/tributary-gw/tributary/core/telemetry"
 	"github.com/tributary-gw/tributary/functions/boot"
 	"github.com/tributary-gw/tributary/local/demo"
 )
 
+// runHelp is the help of `run`.
+const runHelp = `Usage: tributary run [flags]
+
+Loads a config (default: the bundled demo config, config/gateway.json),
+prints its warnings on standard error, and serves it on listen_ip:port
+until SIGINT or SIGTERM, then shuts down gracefully. Logs go to standard
+output. A config that does not load is not served: every problem is
+printed and the exit code is 1.
+
+With the bundled config, the demo backends it points at are started on
+127.0.0.1:8001 (catalog) and 127.0.0.1:8002 (users), unless --no-demo;
+--demo-ports moves them and the config's hosts together. A config given
+with -c never starts them.
+`
+
 // cmdRun serves a config until SIGINT/SIGTERM.
 func cmdRun(args, env []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.StringP("config", "c", "", "config file (default: the bundled demo config)")
-	port := fs.IntP("port", "p", 0, "listen port (overrides the config's port)")
+	fs := newFlagSet("run", runHelp, stdout, stderr)
+	help := fs.BoolP("help", "h", false, "print this help and exit")
+	cfgPath := fs.StringP("config", "c", "", "config `FILE` (default: the bundled demo config)")
+	port := fs.IntP("port", "p", 0, "listen `PORT` (beats the config's port and TRIBUTARY_PORT/KRAKEND_PORT)")
 	debug := fs.BoolP("debug", "d", false, "enable /__debug/ and DEBUG logging")
+	strict := fs.Bool("strict", false, "every config warning is an error: printed without \"warning:\" and nothing is served")
 	noDemo := fs.Bool("no-demo", false, "do not start the demo backends with the bundled config")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "tributary run: %v\n", err)
-		return 2
+	demoPorts := fs.String("demo-ports", "", "start the demo backends on `CATALOG,USERS` loopback ports (default 8001,8002) and point the bundled config's hosts at them")
+	if code, ok := parseFlags(fs, help, args, "run", stderr); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return unexpectedArgs(stderr, "run", fs.Args(), *cfgPath == "")
 	}
 	if *port < 0 || *port > 65535 {
 		fmt.Fprintf(stderr, "tributary run: --port %d is out of range 1-65535\n", *port)
 		return 2
 	}
-	cfg, p, err := load(*cfgPath, env)
-	if err != nil {
-		printLoadError(stderr, err)
+	demoOn := *cfgPath == "" && !*noDemo
+	catalogAddr, usersAddr := demo.CatalogAddr, demo.UsersAddr
+	if fs.Changed("demo-ports") {
+		if !demoOn {
+			fmt.Fprintln(stderr, "tributary run: --demo-ports moves the demo backends of the bundled config; it cannot be used with -c or --no-demo")
+			return 2
+		}
+		var err error
+		if catalogAddr, usersAddr, err = demo.ParsePorts(*demoPorts); err != nil {
+			fmt.Fprintf(stderr, "tributary run: --demo-ports %v\n", err)
+			return 2
+		}
+	}
+	var (
+		cfg *config.Config
+		p   *plan.Plan
+		err error
+	)
+	if *cfgPath == "" {
+		// The bundled config, its demo hosts moved to --demo-ports (a
+		// no-op at the defaults, and without the demo).
+		cfg, p, err = loadData(config.BundledName, demo.RewriteHosts(config.Bundled(), catalogAddr, usersAddr), env)
+	} else {
+		cfg, p, err = load(*cfgPath, env)
+	}
+	if !reportLoad(stderr, cfg, err, *strict) {
 		return 1
 	}
-	a := boot.Assemble(cfg, p, boot.AssembleOptions{LogOut: stdout, Terminal: isTerminal(stdout), Debug: *debug, Version: version})
+	a := boot.Assemble(cfg, p, boot.AssembleOptions{LogOut: stdout, Terminal: isTerminal(stdout), Debug: *debug, Version: currentVersion()})
 	logger := a.Logger
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if *cfgPath == "" && !*noDemo {
-		backends, err := demo.Start(demo.CatalogAddr, demo.UsersAddr, logger)
+	if demoOn {
+		backends, err := demo.Start(catalogAddr, usersAddr, logger)
 		if err != nil {
 			fmt.Fprintf(stderr, "tributary run: starting the demo backends: %v\n", err)
 			return 1
@@ -61,7 +100,7 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 			defer cancel()
 			_ = backends.Close(sctx)
 		}()
-		logger.Info("demo backends started", "catalog", demo.CatalogAddr, "users", demo.UsersAddr)
+		logger.Info("demo backends started", "catalog", catalogAddr, "users", usersAddr)
 	}
 
 	srv := httpadapter.NewServer(a.Handler, p.Server, *port, logger)
@@ -71,7 +110,7 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	ln = httpadapter.WrapListener(ln, srv.MaxHeaderBytes) // net/http's own errors answered as JSON
-	logger.Info("tributary listening", "addr", ln.Addr().String(), "endpoints", len(p.Endpoints), "version", version)
+	logger.Info("tributary listening", "addr", ln.Addr().String(), "endpoints", len(p.Endpoints), "version", currentVersion())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -114,7 +114,7 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := writeBundle(*out, *cfgPath); err != nil {
+	if err := writeBundle(*out, *cfgPath, env); err != nil {
 		fmt.Fprintf(stderr, "tributary sam generate: %v\n", err)
 		return 1
 	}
@@ -131,10 +131,11 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 // config the template was generated from, whatever happens to the source
 // file later. A template of the bundled config needs none, and a stale
 // copy from an earlier run is removed so it cannot be deployed by mistake.
-// The copy is the file's bytes, re-read after it loaded; environment
-// overrides are not baked in: the functions apply those from their own
-// environment.
-func writeBundle(out, cfgPath string) error {
+// The copy is the file's bytes, re-read after it loaded, or for a
+// Flexible Config template (FC_ENABLE in env) the rendered JSON;
+// environment overrides are not baked in: the functions apply those from
+// their own environment.
+func writeBundle(out, cfgPath string, env []string) error {
 	path := filepath.Join(filepath.Dir(out), filepath.FromSlash(infra.BundleConfigPath))
 	if cfgPath == "" {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -144,6 +145,11 @@ func writeBundle(out, cfgPath string) error {
 	}
 	data, err := os.ReadFile(cfgPath)
 	if err != nil {
+		return err
+	}
+	// A Flexible Config template is bundled rendered: the functions are
+	// built without the renderer.
+	if _, data, err = config.Render(cfgPath, data, env); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

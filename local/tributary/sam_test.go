@@ -205,3 +205,24 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestSamGenerateBundlesRenderedTemplate checks that a Flexible Config
+// template is bundled rendered: the functions are built without the
+// renderer, so they must receive plain JSON.
+func TestSamGenerateBundlesRenderedTemplate(t *testing.T) {
+	dir := t.TempDir()
+	src := writeConfig(t, dir, "tpl.json", `{"version": 3, "endpoints": [
+  {"endpoint": "/{{ "one" }}", "backend": [{"host": ["http://127.0.0.1:1"], "url_pattern": "/"}]}]}`)
+	out := filepath.Join(dir, "template.yaml")
+	var stdout, stderr bytes.Buffer
+	if code := runCLI([]string{"sam", "generate", "-c", src, "-o", out}, []string{"FC_ENABLE=1"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	got, err := os.ReadFile(filepath.Join(dir, ".tributary", "gateway.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), `"endpoint": "/one"`) || strings.Contains(string(got), "{{") {
+		t.Errorf("bundled config is not the rendered JSON:\n%s", got)
+	}
+}
