@@ -1,5 +1,5 @@
 // Package infra generates the AWS SAM template (template.yaml) that deploys
-// a Tributary config on AWS Lambda (reference/lambda.md §7).
+// a Tributary config on AWS Lambda (docs/lambda.md#deploying).
 //
 // Generate is a pure function of a loaded config and Options: the same
 // input always yields the same bytes, so the checked-in template can be

@@ -22,7 +22,7 @@ const (
 	APIREST = "rest"
 )
 
-// Integration timeouts of API Gateway (reference/lambda.md §9). An endpoint
+// Integration timeouts of API Gateway (docs/lambda.md#limits). An endpoint
 // timeout must stay below the one of the API it is served behind.
 const (
 	// HTTPIntegrationTimeout is the HTTP API integration timeout (fixed).
@@ -53,7 +53,7 @@ const (
 	ALBMultiValueParam = "AlbMultiValueHeaders"
 )
 
-// Names shared with the functions and the Makefile (reference/lambda.md §4).
+// Names shared with the functions and the Makefile (docs/lambda.md#settings).
 const (
 	// BundleConfigName is the config's file name inside every function's
 	// deployment package when the template deploys a config of its own:
@@ -72,7 +72,7 @@ const (
 	integrationTimeoutEnv = "TRIBUTARY_INTEGRATION_TIMEOUT"
 )
 
-// Fixed settings of every generated function (reference/lambda.md §1, §7.1).
+// Fixed settings of every generated function (docs/lambda.md#the-generated-template).
 const (
 	runtime    = "provided.al2023"
 	arch       = "arm64"

@@ -5,7 +5,7 @@
 // Function URL, ALB, or a direct-invocation payload), converts the event
 // into an *http.Request carrying the invocation's deadline and the trusted
 // client IP, serves it, captures the response and encodes it in the
-// trigger's own reply format (reference/lambda.md §2 and §3).
+// trigger's own reply format (docs/lambda.md#events).
 //
 // Conversion is strict: the event is untrusted input and none of net/http's
 // request checks run for it, so the adapter validates the method, path,

@@ -41,7 +41,7 @@ func writeReport(w io.Writer, in reportInput) {
 	}
 	_ = tw.Flush()
 
-	fmt.Fprintf(w, "\nStripped linux/arm64 sizes (deploy artefacts, lambda.md §1 flags)\n")
+	fmt.Fprintf(w, "\nStripped linux/arm64 sizes (deploy artefacts, built as make lambda builds them)\n")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, pkg := range packages {
 		fmt.Fprintf(tw, "%s\t%s\t%d bytes\n", strings.TrimPrefix(pkg, "./"), mb(in.arm64[pkg].size), in.arm64[pkg].size)

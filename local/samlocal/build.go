@@ -33,7 +33,7 @@ type BuildOptions struct {
 }
 
 // Build returns a BootstrapFunc that builds each function for the host
-// with the target `sam build` uses (reference/lambda.md §7.2):
+// with the target `sam build` uses (docs/lambda.md#deploying):
 //
 //	make build-<LogicalId> GOARCH=<host> ARTIFACTS_DIR=<OutDir>/<LogicalId>
 func Build(o BuildOptions) BootstrapFunc {

@@ -3,7 +3,7 @@
 // that `sam local start-api` builds, invokes each function under the AWS
 // Lambda Runtime Interface Emulator (package local/rie, one emulator per
 // function) and converts the function's reply back into an HTTP response
-// the way API Gateway does (reference/lambda.md §7.3 and §8).
+// the way API Gateway does (docs/lambda.md#local-runs).
 //
 // The event builder and the reply converter here are written independently
 // of adapters/lambdaadapter, which runs inside the functions, so that one

@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 )
 
-// Fixed identifiers of `sam local` events (reference/lambda.md §7.3).
+// Fixed identifiers of `sam local` events (docs/lambda.md#local-runs).
 const (
 	accountID   = "123456789012"
 	apiID       = "1234567890"

@@ -21,7 +21,7 @@ import (
 )
 
 // Limits of API Gateway and Lambda that start-api enforces
-// (reference/lambda.md §9).
+// (docs/lambda.md#limits).
 const (
 	// MaxRequestBody is API Gateway's payload limit (10 MB): a larger
 	// request body gets 413 {"message":"Request Entity Too Large"}.

@@ -87,7 +87,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.clients, "clients", 200, "concurrent clients (soak, storm); faults mode caps its class runs at 32")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the random fault mix (each client draws from (seed, client))")
 	fs.DurationVar(&o.timeout, "timeout", time.Second, "endpoint timeout T of the generated config")
-	fs.DurationVar(&o.margin, "margin", 250*time.Millisecond, "latency allowance past T (security.md §7.5)")
+	fs.DurationVar(&o.margin, "margin", 250*time.Millisecond, "latency allowance past the endpoint timeout T")
 	fs.DurationVar(&o.idle, "idle", 20*time.Second, "longest wait for the gateway to return to its baseline after the load")
 	fs.DurationVar(&o.raceWindow, "race-window", faults.DefaultRaceWindow, "junk delivered to a request that reached the backend within this of the junk is the inherent HTTP/1.1 race")
 	fs.StringVar(&o.gateway, "gateway", "child", "how the gateway runs: child (its own process, goroutines counted), binary (the tributary binary), inproc (this process)")
