@@ -27,6 +27,9 @@ const (
 	EnvEndpoint           = "TRIBUTARY_ENDPOINT"
 	EnvBasePath           = "TRIBUTARY_BASE_PATH"
 	EnvIntegrationTimeout = "TRIBUTARY_INTEGRATION_TIMEOUT"
+	// EnvStrict set to 1 makes init load the config as `tributary check
+	// --strict` does: every warning fails init.
+	EnvStrict = "TRIBUTARY_STRICT"
 )
 
 // DefaultIntegrationTimeout is API Gateway's REST integration timeout; an
@@ -59,6 +62,9 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 	}
 	if err != nil {
 		return nil, err
+	}
+	if vars[EnvStrict] == "1" && len(cfg.Warnings) > 0 {
+		return nil, config.Errors(cfg.Warnings) // as --strict prints them
 	}
 	limit := DefaultIntegrationTimeout
 	if s := vars[EnvIntegrationTimeout]; s != "" {
@@ -146,7 +152,7 @@ func lookup(env []string) map[string]string {
 			continue
 		}
 		switch k {
-		case EnvConfig, EnvEndpoint, EnvBasePath, EnvIntegrationTimeout:
+		case EnvConfig, EnvEndpoint, EnvBasePath, EnvIntegrationTimeout, EnvStrict:
 			if _, seen := m[k]; !seen {
 				m[k] = v
 			}

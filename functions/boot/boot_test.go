@@ -432,3 +432,17 @@ func TestNewSaysWhichConfigItServes(t *testing.T) {
 		t.Errorf("a config missing from the package: %v", err)
 	}
 }
+
+// TestNewStrict checks TRIBUTARY_STRICT=1: a config that loads with
+// warnings fails init, each warning reported as an error.
+func TestNewStrict(t *testing.T) {
+	cfg := writeFile(t, "warn.json", `{"version": 3, "owner": "me", "endpoints": [
+  {"endpoint": "/a", "backend": [{"host": ["http://127.0.0.1:1"], "url_pattern": "/"}]}]}`)
+	if _, err := boot.New([]string{"TRIBUTARY_CONFIG=" + cfg}, io.Discard, boot.Options{}); err != nil {
+		t.Fatalf("without TRIBUTARY_STRICT: %v", boot.Describe(err))
+	}
+	_, err := boot.New([]string{"TRIBUTARY_CONFIG=" + cfg, "TRIBUTARY_STRICT=1"}, io.Discard, boot.Options{})
+	if err == nil || !strings.Contains(boot.Describe(err), `"owner"`) || strings.Contains(boot.Describe(err), "warning:") {
+		t.Fatalf("with TRIBUTARY_STRICT=1: %v", err)
+	}
+}
