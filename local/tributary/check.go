@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/tributary-gw/tributary/config"
@@ -62,10 +63,30 @@ func cmdCheck(name string, args, env []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *debug > 0 {
+		if rendered, ok := renderedConfig(*cfgPath, env); ok {
+			// A Flexible Config template: what it rendered to, first.
+			fmt.Fprintf(stdout, "%s\n", rendered)
+		}
 		fmt.Fprint(stdout, reindent(p.String(), *indent))
 	}
 	fmt.Fprintf(stdout, "%s: syntax OK, %d endpoint(s)\n", *cfgPath, len(p.Endpoints))
 	return 0
+}
+
+// renderedConfig returns the JSON a Flexible Config template at path
+// renders to (check -d shows it), and false when env does not enable
+// Flexible Config or the file cannot be rendered (the load has reported
+// why already).
+func renderedConfig(path string, env []string) ([]byte, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	name, out, err := config.Render(path, data, env)
+	if err != nil || name == path {
+		return nil, false
+	}
+	return out, true
 }
 
 // planIndent is the indentation unit of plan.Plan.String.

@@ -494,3 +494,14 @@ func TestBuildVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckDebugShowsRenderedTemplate: check -d prints what a Flexible
+// Config template rendered to before the plan.
+func TestCheckDebugShowsRenderedTemplate(t *testing.T) {
+	p := writeFile(t, "tpl.json", `{"version": 3, "endpoints": [
+  {"endpoint": "/{{ "rendered" }}", "backend": [{"host": ["http://127.0.0.1:1"], "url_pattern": "/"}]}]}`)
+	code, out, errOut := cli(t, []string{"FC_ENABLE=1"}, "check", "-d", "-c", p)
+	if code != 0 || !strings.Contains(out, `"endpoint": "/rendered"`) || strings.Contains(out, "{{") {
+		t.Errorf("exit %d stdout %q stderr %q", code, out, errOut)
+	}
+}
