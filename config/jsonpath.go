@@ -10,6 +10,12 @@ import (
 // JSON paths in diagnostics use "$" for the root, ".key" for identifier
 // keys, `["key"]` for any other key and "[i]" for array elements.
 
+// KeyPath returns the JSON path base extended by the object key key, as
+// the loader's diagnostics write it: ".key" for an identifier, else
+// `["key"]`. Tools that report on config files (tributary migrate) use it
+// so their paths read like the loader's.
+func KeyPath(base, key string) string { return keyPath(base, key) }
+
 // keyPath returns base extended by one object key.
 func keyPath(base, key string) string {
 	var scratch [96]byte

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/internal/jsontext"
 )
 
@@ -246,7 +247,7 @@ func (m *migrator) schema(obj *node, path, parent string, root bool) {
 		keys[mb.key] = true
 	}
 	for _, mb := range obj.members {
-		p := keyPath(path, mb.key)
+		p := config.KeyPath(path, mb.key)
 		key := mb.key
 		if to, ok := keyRenames[key]; ok {
 			if keys[to] {
@@ -290,7 +291,7 @@ func (m *migrator) extra(obj *node, path string) {
 		keys[mb.key] = true
 	}
 	for _, mb := range obj.members {
-		p := keyPath(path, mb.key)
+		p := config.KeyPath(path, mb.key)
 		name := mb.key
 		if ns, ok := lookupLegacy(name); ok {
 			switch {
@@ -355,29 +356,4 @@ func pluginProblem(v *node) string {
 func quote(s string) string {
 	return string(jsontext.AppendString(nil, s,
 		jsontext.RawReplacement|jsontext.RawLineSeparators|jsontext.HexBackspaceFormFeed|jsontext.EscapeDelete))
-}
-
-// keyPath returns base extended by key: ".key" for identifiers, else
-// `["key"]`, as config's diagnostics write it.
-func keyPath(base, key string) string {
-	if isIdent(key) {
-		return base + "." + key
-	}
-	return base + "[" + quote(key) + "]"
-}
-
-func isIdent(key string) bool {
-	if key == "" {
-		return false
-	}
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		switch {
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-		case c >= '0' && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
