@@ -23,6 +23,14 @@ func (l *loader) backendExtra(b *Backend, v *node, path string) backendExtras {
 			l.proxyBackend(&m.val, base, m.key)
 		case "tributary":
 			l.tributaryBackend(b, &m.val, base, m.key)
+		case "qos/ratelimit/proxy":
+			l.proxyRateLimit(b, &m.val, base, m.key)
+		case "qos/circuit-breaker":
+			l.circuitBreaker(b, &m.val, base, m.key)
+		case "qos/http-cache":
+			l.httpCache(b, &m.val, base, m.key)
+		case "auth/client-credentials":
+			l.clientCredentials(b, &m.val, base, m.key)
 		}
 	}
 	return ext

@@ -262,6 +262,14 @@ func (l *loader) endpointExtra(e *Endpoint, v *node, path string) {
 			l.proxyEndpoint(&m.val, base, m.key)
 		case "tributary":
 			l.tributaryEndpoint(e, &m.val, base, m.key)
+		case "auth/validator":
+			l.validator(e, &m.val, base, m.key)
+		case "auth/signer":
+			l.signer(e, &m.val, base, m.key)
+		case "qos/ratelimit/router":
+			l.routerRateLimit(e, &m.val, base, m.key)
+		case "security/bot-detector":
+			e.BotDetector = l.botDetector(&m.val, base, m.key)
 		}
 	}
 }

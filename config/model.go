@@ -131,6 +131,19 @@ type Config struct {
 	// Default false.
 	VersionHeader bool
 
+	// CORS is "security/cors"; nil when absent.
+	CORS *CORS
+	// HTTPSecure is "security/http"; nil when absent.
+	HTTPSecure *HTTPSecure
+	// BotDetector is the service-level "security/bot-detector"; nil when
+	// absent.
+	BotDetector *BotDetector
+	// Revoker is "auth/revoker"; nil when absent.
+	Revoker *Revoker
+	// JWKSharedCacheDuration is the service-level
+	// auth/validator.shared_cache_duration. Default 15m.
+	JWKSharedCacheDuration time.Duration
+
 	// Warnings are the lint warnings found while loading (§20). They are
 	// fatal only under `tributary check --lint`.
 	Warnings []Diagnostic
@@ -250,6 +263,16 @@ type Endpoint struct {
 	MaxRequestBodyBytes int64
 	// Backends are the backend objects, in declaration order (≥ 1).
 	Backends []*Backend
+
+	// Validator is "auth/validator"; nil when absent.
+	Validator *Validator
+	// Signer is "auth/signer"; nil when absent.
+	Signer *Signer
+	// RateLimit is "qos/ratelimit/router"; nil when absent.
+	RateLimit *RouterRateLimit
+	// BotDetector is the endpoint-level "security/bot-detector"; nil when
+	// absent.
+	BotDetector *BotDetector
 }
 
 // Backend is one backend object (§5), with defaults applied.
@@ -313,6 +336,20 @@ type Backend struct {
 	// RedirectHosts are extra redirect targets ("scheme://host[:port]")
 	// besides the backend's own hosts.
 	RedirectHosts []string
+
+	// RateLimit is "qos/ratelimit/proxy"; nil when absent.
+	RateLimit *ProxyRateLimit
+	// CircuitBreaker is "qos/circuit-breaker"; nil when absent.
+	CircuitBreaker *CircuitBreaker
+	// HTTPCache is "qos/http-cache"; nil when absent.
+	HTTPCache *HTTPCache
+	// ClientCredentials is "auth/client-credentials"; nil when absent.
+	ClientCredentials *ClientCredentials
+	// Shadow is proxy.shadow: the backend gets a copy of each request and
+	// its answer is discarded (§17.17). Default false.
+	Shadow bool
+	// ShadowTimeout bounds a shadow call. Default: the endpoint timeout.
+	ShadowTimeout time.Duration
 }
 
 // Rename is one mapping entry: the top-level key From becomes To.

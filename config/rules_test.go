@@ -158,7 +158,7 @@ func TestNamespaceClasses(t *testing.T) {
 	}{
 		{"router", nsSupported, ""},
 		{"backend/http", nsSupported, ""},
-		{"qos/circuit-breaker", nsLater, ""},
+		{"qos/circuit-breaker", nsSupported, ""},
 		{"validation/json-schema", nsLater, ""},
 		{"modifier/lua-proxy", nsGap, ""},
 		{"plugin/req-resp-modifier", nsPlugin, ""},

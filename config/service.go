@@ -284,6 +284,16 @@ func (l *loader) serviceExtra(c *Config, v *node) {
 			l.logging(c, &m.val, base, m.key)
 		case "tributary":
 			l.tributaryService(c, &m.val, base, m.key)
+		case "security/cors":
+			l.cors(c, &m.val, base, m.key)
+		case "security/http":
+			l.httpSecure(c, &m.val, base, m.key)
+		case "security/bot-detector":
+			c.BotDetector = l.botDetector(&m.val, base, m.key)
+		case "auth/revoker":
+			l.revoker(c, &m.val, base, m.key)
+		case "auth/validator":
+			l.validatorService(c, &m.val, base, m.key)
 		}
 	}
 }

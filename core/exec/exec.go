@@ -74,6 +74,8 @@ type Request struct {
 	Host string
 	// ClientIP is the resolved client address, or "" when unknown.
 	ClientIP string
+	// TLS reports that the client used HTTPS (see stage.Exchange.TLS).
+	TLS bool
 	// Body is the request body; nil means none.
 	Body io.Reader
 	// ContentLength is the declared body length, or -1 when unknown.
@@ -172,7 +174,7 @@ func (g *Gateway) Serve(ctx context.Context, r *Request) *Response {
 	}
 	var x *stage.Exchange
 	if len(g.plan.Stages) > 0 {
-		x = newExchange(r, body)
+		x = g.newExchange(r, body)
 		if resp := g.runStages(ctx, g.plan.Stages, x); resp != nil {
 			return withRespond(x, resp)
 		}
@@ -233,7 +235,7 @@ func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request,
 	}
 	if x != nil || usesStages(ep) {
 		if x == nil {
-			x = newExchange(r, body)
+			x = g.newExchange(r, body)
 		}
 		x.Route, x.Params, x.Body = ep.Path, stageParams(res.Params), body
 		if resp := g.runStages(ctx, ep.Stages, x); resp != nil {

@@ -10,8 +10,10 @@ import (
 )
 
 // newExchange is the Exchange of r, whose body is body, before routing.
-func newExchange(r *Request, body []byte) *stage.Exchange {
+func (g *Gateway) newExchange(r *Request, body []byte) *stage.Exchange {
 	return &stage.Exchange{
+		TLS:      r.TLS,
+		Log:      g.log,
 		Body:     body,
 		Method:   r.Method,
 		RawPath:  r.RawPath,

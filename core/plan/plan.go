@@ -217,10 +217,11 @@ func (b *Backend) compileBasePaths() error {
 func Compile(cfg *config.Config) (*Plan, error) {
 	p := &Plan{Endpoints: make([]*Endpoint, len(cfg.Endpoints)), MaxBodyBytes: cfg.MaxRequestBodyBytes}
 	var errs config.Errors
+	c := &compiler{cfg: cfg}
 	routes := make([]route.Route, len(cfg.Endpoints))
 	for i, e := range cfg.Endpoints {
 		routes[i] = route.Route{Method: e.Method, Template: e.Path}
-		ep, err := compileEndpoint(e)
+		ep, err := c.compileEndpoint(e)
 		if err != nil {
 			errs = append(errs, diag(cfg, e.JSONPath, e.Pos, err.Error()))
 			continue
@@ -241,6 +242,9 @@ func Compile(cfg *config.Config) (*Plan, error) {
 	tr, err := transportOptions(cfg)
 	if err != nil {
 		errs = append(errs, diag(cfg, "$.client_tls", config.Position{Line: 1, Col: 1}, err.Error()))
+	}
+	if p.Stages, err = c.serviceStages(); err != nil {
+		errs = append(errs, diag(cfg, "$.extra_config", config.Position{Line: 1, Col: 1}, err.Error()))
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -264,7 +268,7 @@ func diag(cfg *config.Config, path string, pos config.Position, problem string) 
 	return config.Diagnostic{File: cfg.Source, Pos: pos, Path: path, Problem: problem}
 }
 
-func compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
+func (c *compiler) compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
 	ep := &Endpoint{
 		Method:       e.Method,
 		Path:         e.Path,
@@ -293,7 +297,14 @@ func compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
 		if err != nil {
 			return nil, fmt.Errorf("backend %d: %w", i, err)
 		}
+		if cb.Stages, err = c.backendStages(e, b); err != nil {
+			return nil, fmt.Errorf("backend %d: %w", i, err)
+		}
 		ep.Backends = append(ep.Backends, cb)
+	}
+	var err error
+	if ep.Stages, err = c.endpointStages(e); err != nil {
+		return nil, err
 	}
 	return ep, nil
 }

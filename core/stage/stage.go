@@ -3,6 +3,7 @@ package stage
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 )
@@ -33,6 +34,10 @@ type Exchange struct {
 	Host string
 	// ClientIP is the resolved client address, or "" when unknown.
 	ClientIP string
+	// TLS reports that the client reached the gateway over HTTPS: a TLS
+	// server connection, a request a trusted proxy marked as HTTPS, or any
+	// Lambda invocation (API Gateway, ALB and Function URLs terminate TLS).
+	TLS bool
 	// Header holds the client's headers. Stages never modify it.
 	Header http.Header
 	// Route is the matched endpoint template; "" for Edge stages, which
@@ -57,6 +62,13 @@ type Exchange struct {
 	// url_pattern placeholders (the JWT claims of {JWT.sub}); nil until a
 	// stage sets one.
 	Values map[string]string
+	// Claims are the verified JWT claims auth/validator accepted, nil when
+	// the endpoint validates no token. Later stages (revocation, rate
+	// limits by claim, CEL) and {JWT.<claim>} placeholders read them; the
+	// map is never modified once set.
+	Claims map[string]any
+	// Log is the gateway's logger; never nil when a stage runs.
+	Log *slog.Logger
 }
 
 // Param returns the value of the path parameter named name.
