@@ -156,30 +156,37 @@ func (h *Handler) serve(r *http.Request, body io.Reader) (resp *exec.Response) {
 		}
 	}()
 	if headerFields(r) > httpsyntax.MaxHeaderFields && parsedByServer(r) {
-		return exec.ErrorResponse(http.StatusRequestHeaderFieldsTooLarge, "headers_too_large", tooManyFields)
+		return h.edgeHeaders(r, exec.ErrorResponse(http.StatusRequestHeaderFieldsTooLarge, "headers_too_large", tooManyFields))
 	}
 	if len(r.RequestURI) > maxRequestURI {
-		return exec.ErrorResponse(http.StatusRequestURITooLong, "uri_too_long", "request target longer than 8192 bytes")
+		return h.edgeHeaders(r, exec.ErrorResponse(http.StatusRequestURITooLong, "uri_too_long", "request target longer than 8192 bytes"))
 	}
 	if !strings.HasPrefix(r.RequestURI, "/") && r.RequestURI != "" {
-		return exec.ErrorResponse(http.StatusBadRequest, "bad_request", "the request target must be a path (origin form)")
+		return h.edgeHeaders(r, exec.ErrorResponse(http.StatusBadRequest, "bad_request", "the request target must be a path (origin form)"))
 	}
 	if len(r.Header["Authorization"]) > 1 {
-		return exec.ErrorResponse(http.StatusBadRequest, "ambiguous_credentials", "more than one Authorization header")
+		return h.edgeHeaders(r, exec.ErrorResponse(http.StatusBadRequest, "ambiguous_credentials", "more than one Authorization header"))
 	}
-	if resp, ok := h.builtin(r, body); ok {
-		return resp
+	if h.builtinPath(r.URL.Path) {
+		return h.serveBuiltin(r, body)
 	}
-	return h.gw.Serve(r.Context(), &exec.Request{
+	resp = h.gw.Serve(r.Context(), &exec.Request{
 		Method:        r.Method,
 		RawPath:       requestPath(r),
 		RawQuery:      r.URL.RawQuery,
 		Header:        r.Header,
 		Host:          r.Host,
 		ClientIP:      h.clientIP(r),
+		TLS:           r.TLS != nil,
 		Body:          body,
 		ContentLength: r.ContentLength,
 	})
+	if resp.Status == http.StatusRequestEntityTooLarge {
+		// The core refuses an oversize body before its service stages run;
+		// the security headers still go on the answer.
+		resp = h.edgeHeaders(r, resp)
+	}
+	return resp
 }
 
 // write sends a complete response, with Connection: close when closeConn.

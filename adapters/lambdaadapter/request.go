@@ -3,6 +3,7 @@ package lambdaadapter
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"io"
 	"net/http"
@@ -31,8 +32,14 @@ func (in *inbound) requestURI() string {
 	return p + "?" + in.url.RawQuery
 }
 
+// lambdaTLS marks every Lambda request as HTTPS: API Gateway, ALB and
+// Function URLs terminate TLS before invoking the function, so the
+// handler sees what a TLS server would (security/http HSTS and the
+// HTTPS redirect). It is shared and never modified.
+var lambdaTLS = &tls.ConnectionState{HandshakeComplete: true}
+
 // newRequest builds the server-side request for in, carrying ctx (and so
-// the invoke deadline).
+// the invoke deadline). It counts as an HTTPS request (lambdaTLS).
 func newRequest(ctx context.Context, in *inbound) *http.Request {
 	normalizeLength(in.header, len(in.body))
 	r := &http.Request{
@@ -47,6 +54,7 @@ func newRequest(ctx context.Context, in *inbound) *http.Request {
 		Host:          in.host,
 		RemoteAddr:    in.remoteAddr,
 		RequestURI:    in.requestURI(),
+		TLS:           lambdaTLS,
 	}
 	if len(in.body) > 0 {
 		r.Body = io.NopCloser(bytes.NewReader(in.body))
