@@ -410,7 +410,15 @@ func (l *loader) urlPattern(b *Backend, e *Endpoint, tplOK bool, v *node, base s
 		case isRespPlaceholder(name):
 			l.errNode(v, loc.String(), "placeholder {"+name+"} needs proxy.sequential, which is not supported yet", "")
 		case strings.HasPrefix(name, "JWT."):
-			l.errNode(v, loc.String(), "placeholder {"+name+"} needs auth/validator, which is not supported yet", "")
+			claim := name[len("JWT."):]
+			switch {
+			case claim == "":
+				l.errNode(v, loc.String(), "placeholder {"+name+"} names no claim", `write e.g. {JWT.sub}`)
+			case strings.Contains(claim, "."):
+				l.errNode(v, loc.String(), "placeholder {"+name+"}: nested claims cannot be used in url_pattern", "only top-level claims can")
+			case e.Validator == nil || e.Validator.fromTributary:
+				l.errNode(v, loc.String(), "placeholder {"+name+"} needs auth/validator on the endpoint", "")
+			}
 		case tplOK:
 			l.errNode(v, loc.String(), "undefined placeholder "+quoteJSON(name)+" in backend "+itoa(idx)+" of "+e.Method+" "+e.Path,
 				placeholderHint(name, e.Params))

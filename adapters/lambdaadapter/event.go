@@ -37,6 +37,7 @@ type rawEvent struct {
 	identitySource string // requestContext.identity.sourceIp (REST)
 	httpCtxMethod  string // requestContext.http.method (v2, URL)
 	httpCtxSource  string // requestContext.http.sourceIp (v2, URL)
+	authorizer     []byte // requestContext.authorizer, raw JSON (REST, v2)
 }
 
 // eventParser decodes an HTTP-shaped event: no reflection, and unknown
@@ -134,6 +135,13 @@ func (p *eventParser) requestContext(key []byte) bool {
 			}
 			return p.sc.skip()
 		})
+	case "authorizer":
+		if p.sc.kind() != kindObject {
+			return p.sc.skip()
+		}
+		var ok bool
+		ev.authorizer, ok = p.sc.raw()
+		return ok
 	case "http":
 		return p.object("requestContext.http", func(key []byte) bool {
 			switch string(key) {

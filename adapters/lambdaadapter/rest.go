@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/tributary-gw/tributary/internal/authorizer"
 )
 
 // serveREST serves a REST API v1 event through api-proxy's
@@ -24,6 +26,9 @@ func (a *Adapter) serveREST(ctx context.Context, event []byte) []byte {
 		return encodeResponse(trigREST, false, errorResult(e))
 	}
 	g := &guard{a: a, in: in}
+	if ev.authorizer != nil {
+		ctx = authorizer.NewContext(ctx, ev.authorizer)
+	}
 	resp, err := httpadapter.New(g).ProxyWithContext(ctx, events.APIGatewayProxyRequest{
 		HTTPMethod:        in.method,
 		Path:              in.url.EscapedPath(),

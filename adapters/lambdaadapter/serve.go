@@ -3,6 +3,8 @@ package lambdaadapter
 import (
 	"context"
 	"net/http"
+
+	"github.com/tributary-gw/tributary/internal/authorizer"
 )
 
 // serveHTTPEvent serves an HTTP API v2, Function URL or ALB event with our
@@ -19,6 +21,9 @@ func (a *Adapter) serveHTTPEvent(ctx context.Context, p probe, event []byte) []b
 	}
 	if e != nil {
 		return encodeResponse(p.trigger, p.albMulti, errorResult(e))
+	}
+	if p.trigger == trigV2 && ev.authorizer != nil {
+		ctx = authorizer.NewContext(ctx, ev.authorizer)
 	}
 	return encodeResponse(p.trigger, p.albMulti, a.run(newRequest(ctx, in)))
 }
