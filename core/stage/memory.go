@@ -41,7 +41,7 @@ type Memory struct {
 type memShard struct {
 	mu      sync.Mutex
 	values  map[string]memValue
-	buckets map[string]memBucket
+	buckets map[string]*memBucket
 	writes  int
 }
 
@@ -70,7 +70,7 @@ func NewMemory(o MemoryOptions) *Memory {
 	m.perShard = max(1, maxEntries/memoryShards)
 	for i := range m.shards {
 		m.shards[i].values = make(map[string]memValue)
-		m.shards[i].buckets = make(map[string]memBucket)
+		m.shards[i].buckets = make(map[string]*memBucket)
 	}
 	return m
 }
@@ -91,9 +91,51 @@ func (m *Memory) Take(ctx context.Context, key string, rate float64, burst, n in
 	s := m.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, ok := s.buckets[key]
-	if !ok || b.rate != rate || b.burst != float64(burst) {
-		b = memBucket{tokens: float64(burst), last: now, rate: rate, burst: float64(burst)}
+	b := s.buckets[key]
+	if b == nil {
+		b = newBucket(now, rate, burst)
+		s.buckets[key] = b
+	}
+	ok, wait := b.take(now, rate, burst, n)
+	s.wrote(m, now)
+	return ok, wait, nil
+}
+
+// TakeBytes is Take with the key given as bytes, for callers that build
+// keys in a reusable or stack buffer: it allocates only when it creates a
+// bucket. The store does not keep key.
+func (m *Memory) TakeBytes(ctx context.Context, key []byte, rate float64, burst, n int) (bool, time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return false, 0, err
+	}
+	if n <= 0 {
+		return true, 0, nil
+	}
+	now := m.now()
+	s := &m.shards[maphash.Bytes(m.seed, key)%memoryShards]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.buckets[string(key)]
+	if b == nil {
+		b = newBucket(now, rate, burst)
+		s.buckets[string(key)] = b
+	}
+	ok, wait := b.take(now, rate, burst, n)
+	s.wrote(m, now)
+	return ok, wait, nil
+}
+
+// newBucket is a full bucket.
+func newBucket(now time.Time, rate float64, burst int) *memBucket {
+	return &memBucket{tokens: float64(burst), last: now, rate: rate, burst: float64(burst)}
+}
+
+// take refills b up to now and takes n tokens if it holds them; otherwise
+// it reports how long until it would. A bucket asked with another rate or
+// burst starts again, full. The shard's lock is held.
+func (b *memBucket) take(now time.Time, rate float64, burst, n int) (bool, time.Duration) {
+	if b.rate != rate || b.burst != float64(burst) {
+		*b = memBucket{tokens: float64(burst), last: now, rate: rate, burst: float64(burst)}
 	} else if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
 		b.tokens = math.Min(b.burst, b.tokens+elapsed*rate)
 		b.last = now
@@ -101,17 +143,13 @@ func (m *Memory) Take(ctx context.Context, key string, rate float64, burst, n in
 	need := float64(n)
 	if b.tokens >= need {
 		b.tokens -= need
-		s.buckets[key] = b
-		s.wrote(m, now)
-		return true, 0, nil
+		return true, 0
 	}
-	s.buckets[key] = b
-	s.wrote(m, now)
 	if rate <= 0 || need > b.burst {
-		return false, time.Duration(math.MaxInt64), nil
+		return false, time.Duration(math.MaxInt64)
 	}
 	wait := time.Duration((need - b.tokens) / rate * float64(time.Second))
-	return false, max(wait, time.Nanosecond), nil
+	return false, max(wait, time.Nanosecond)
 }
 
 // Get implements Store. The returned slice must not be modified.

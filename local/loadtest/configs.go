@@ -18,9 +18,10 @@ type kdConfig struct {
 }
 
 type kdEndpoint struct {
-	Endpoint string      `json:"endpoint"`
-	Method   string      `json:"method"`
-	Backend  []kdBackend `json:"backend"`
+	Endpoint    string         `json:"endpoint"`
+	Method      string         `json:"method"`
+	Backend     []kdBackend    `json:"backend"`
+	ExtraConfig map[string]any `json:"extra_config,omitempty"`
 }
 
 type kdBackend struct {
@@ -69,6 +70,19 @@ func aggregateEndpoint(path string, host []string) kdEndpoint {
 	}}
 }
 
+// limitedEndpoint is proxyEndpoint behind qos/ratelimit/router: an
+// endpoint bucket and a per-client bucket (by IP) of ten million requests a
+// second each, far above anything a loopback run offers, so every request
+// is admitted and the scenario measures the cost of the checks.
+func limitedEndpoint(path string, host []string) kdEndpoint {
+	ep := proxyEndpoint(path, host)
+	ep.ExtraConfig = map[string]any{"qos/ratelimit/router": map[string]any{
+		"max_rate": 10_000_000, "capacity": 10_000_000,
+		"client_max_rate": 10_000_000, "client_capacity": 10_000_000, "strategy": "ip",
+	}}
+	return ep
+}
+
 // bigEndpoint serves the ~1 MB document with one field denied.
 func bigEndpoint(path string, host []string) kdEndpoint {
 	return kdEndpoint{Endpoint: path, Method: "GET", Backend: []kdBackend{
@@ -85,6 +99,8 @@ func scenarioConfig(name, backendAddr string, port int) ([]byte, error) {
 	switch name {
 	case "proxy":
 		ep = proxyEndpoint("/users/{id_user}", host)
+	case "limited":
+		ep = limitedEndpoint("/users/{id_user}", host)
 	case "aggregate":
 		ep = aggregateEndpoint("/frontpage/{id_user}", host)
 	case "big":

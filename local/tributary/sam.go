@@ -89,6 +89,9 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+	if note := cfg.LambdaStateNote(); note != "" {
+		fmt.Fprintf(stderr, "warning: %s\n", note)
+	}
 	o := infra.Options{API: *api, PerEndpoint: *perEndpoint, ConfigName: config.BundledName,
 		ALB: *alb, IntegrationTimeout: *integration, BundleConfig: *cfgPath != ""}
 	o.Command = infra.DefaultCommand(o)
