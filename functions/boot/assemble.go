@@ -38,6 +38,11 @@ type AssembleOptions struct {
 	// DeadlineMargin is exec.Options.DeadlineMargin: the Lambda functions
 	// set lambdaadapter.DeadlineMargin; a server leaves it 0.
 	DeadlineMargin time.Duration
+	// CancelShadows is exec.Options.CancelShadows: the Lambda functions
+	// set it, because nothing may run after the handler returns, so shadow
+	// backend calls still running when the response is ready are
+	// cancelled; a server leaves it false.
+	CancelShadows bool
 	// LogHandler, when set, wraps the log handler: the Lambda functions add
 	// Lambda's correlation fields (lambdaadapter.NewLogHandler).
 	LogHandler func(slog.Handler) slog.Handler
@@ -58,7 +63,7 @@ func Assemble(cfg *config.Config, p *plan.Plan, o AssembleOptions) *Assembled {
 	for _, w := range cfg.Warnings {
 		logger.Warn("config warning", "warning", w.String())
 	}
-	gw := exec.New(p, exec.Options{Logger: logger, DeadlineMargin: o.DeadlineMargin})
+	gw := exec.New(p, exec.Options{Logger: logger, DeadlineMargin: o.DeadlineMargin, CancelShadows: o.CancelShadows})
 	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Debug: o.Debug, Version: o.Version})
 	return &Assembled{Gateway: gw, Handler: h, Logger: logger}
 }

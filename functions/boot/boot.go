@@ -106,7 +106,7 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 	}
 
 	a := Assemble(cfg, p, AssembleOptions{LogOut: logOut, Version: o.Version, DeadlineMargin: lambdaadapter.DeadlineMargin,
-		LogHandler: lambdaadapter.NewLogHandler})
+		CancelShadows: true, LogHandler: lambdaadapter.NewLogHandler})
 	gw, logger := a.Gateway, a.Logger
 	if vars[EnvConfig] == "" {
 		logger.Warn("serving the bundled demo config: its backends are demo addresses on 127.0.0.1; deploy your own with `tributary sam generate -c FILE -o template.yaml` (TRIBUTARY_CONFIG is unset)",
