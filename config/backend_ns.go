@@ -20,7 +20,7 @@ func (l *loader) backendExtra(b *Backend, v *node, path string) backendExtras {
 		case "backend/http":
 			l.backendHTTP(b, &m.val, base, m.key, &ext)
 		case "proxy":
-			l.proxyBackend(&m.val, base, m.key)
+			l.proxyBackend(b, &m.val, base, m.key)
 		case "tributary":
 			l.tributaryBackend(b, &m.val, base, m.key)
 		case "qos/ratelimit/proxy":
@@ -67,19 +67,39 @@ func (l *loader) backendHTTP(b *Backend, v *node, base, key string, ext *backend
 	}
 }
 
-// proxyBackend decodes the backend "proxy" namespace (§17.2).
-func (l *loader) proxyBackend(v *node, base, key string) {
+// proxyBackend decodes the backend "proxy" namespace (§17.2): shadow and
+// shadow_timeout (§17.17).
+func (l *loader) proxyBackend(b *Backend, v *node, base, key string) {
 	if !l.object(v, base, key) {
 		return
 	}
 	path := keyPath(base, key)
+	var shadow, timeout *node
 	for m := range v.schemaMembers() {
+		mv := &m.val
 		switch m.key {
 		case "shadow":
-			l.gapFlag(&m.val, path, m.key, "")
+			if on, ok := l.boolean(mv, path, m.key); ok {
+				b.Shadow, shadow = on, mv
+			}
+		case "shadow_timeout":
+			if d, ok := l.positiveTimeout(mv, path, m.key,
+				"remove the key to bound shadow calls by the endpoint timeout"); ok {
+				b.ShadowTimeout, timeout = d, mv
+			}
 		default:
 			l.unknownKey(objProxyBackend, path, m)
 		}
+	}
+	switch {
+	case b.Shadow:
+		l.warnAt(shadow.pos, keyPath(path, "shadow"),
+			"shadow traffic is best-effort on AWS Lambda: shadow calls still running when the response is ready are cancelled",
+			"a server (tributary run) lets them finish within shadow_timeout")
+	case timeout != nil:
+		b.ShadowTimeout = 0
+		l.warnAt(timeout.pos, keyPath(path, "shadow_timeout"), "shadow_timeout has no effect without \"shadow\": true, as KrakenD does",
+			"remove it, or mark the backend as a shadow")
 	}
 }
 

@@ -110,7 +110,7 @@
 //   - endpoint: "proxy" (sequential: false and force_sandboxed_request are
 //     accepted), "tributary" (max_request_body_bytes).
 //   - backend: "backend/http" (return_error_code, return_error_details),
-//     "proxy" (shadow: false is accepted), "tributary"
+//     "proxy" (shadow, shadow_timeout), "tributary"
 //     (max_response_bytes, follow_redirects, max_redirects,
 //     redirect_hosts).
 //

@@ -59,6 +59,7 @@ func (l *loader) warnTimeout(v *node, path string, d time.Duration) {
 type endpointNodes struct {
 	backend      *node
 	inputHeaders *node
+	concurrent   *node // concurrent_calls, when above 1
 }
 
 // endpoint decodes one endpoint object. ok reports a valid route template
@@ -111,7 +112,9 @@ func (l *loader) endpoint(c *Config, st *serviceState, v *node, idx int) (e *End
 				e.CacheTTL = d // "0s" falls back to the service value
 			}
 		case "concurrent_calls":
-			l.concurrentCalls(e, mv, path, m.key)
+			if l.concurrentCalls(e, mv, path, m.key) {
+				nodes.concurrent = mv
+			}
 		case "input_headers":
 			nodes.inputHeaders = mv
 			if list, good := l.strList(mv, path, m.key); good && l.headerNames(mv, path, m.key, list, true) {
@@ -132,6 +135,7 @@ func (l *loader) endpoint(c *Config, st *serviceState, v *node, idx int) (e *End
 			l.unknownKey(objEndpoint, path, m)
 		}
 	}
+	l.checkValidator(e)
 	if tpl == nil {
 		l.errAt(v.pos, path, `missing required key "endpoint"`, `add the route, e.g. "endpoint": "/users/{id}"`)
 	} else {
@@ -142,6 +146,7 @@ func (l *loader) endpoint(c *Config, st *serviceState, v *node, idx int) (e *End
 		l.errAt(v.pos, path, `missing required key "backend"`, "an endpoint needs at least one backend")
 	} else {
 		l.endpointBackends(c, st, e, &nodes, tplOK)
+		l.concurrentAndShadow(e, &nodes)
 	}
 	if nodes.inputHeaders != nil && len(e.InputHeaders) > 0 {
 		l.warnContentType(e, nodes.inputHeaders, at{path, "input_headers"})
@@ -195,19 +200,59 @@ func (l *loader) endpointPath(c *Config, e *Endpoint, v *node, loc at) bool {
 	return true
 }
 
-// concurrentCalls accepts exactly 1 in this release (§12.4).
-func (l *loader) concurrentCalls(e *Endpoint, v *node, base, key string) {
+// concurrentCalls decodes concurrent_calls, 1–10 (§12.4 [H10]); it
+// reports a value above 1, whose methods concurrentAndShadow checks once
+// the backends are decoded.
+func (l *loader) concurrentCalls(e *Endpoint, v *node, base, key string) bool {
 	n, ok := l.integer(v, base, key)
 	if !ok {
+		return false
+	}
+	if n < 1 || n > MaxConcurrentCalls {
+		l.errNode(v, keyPath(base, key), "value "+strconv.FormatInt(n, 10)+" out of range; must be 1–10", "")
+		return false
+	}
+	e.ConcurrentCalls = int(n)
+	return n > 1
+}
+
+// MaxConcurrentCalls is the largest concurrent_calls value (§12.4 [H10]).
+const MaxConcurrentCalls = 10
+
+// concurrentAndShadow applies the rules that concurrent_calls and shadow
+// backends impose on the whole endpoint (§12.4, §17.17): identical copies
+// are only sent for GET, HEAD and OPTIONS, at least one backend is not a
+// shadow, and a shadow cannot sit under a no-op passthrough.
+func (l *loader) concurrentAndShadow(e *Endpoint, nodes *endpointNodes) {
+	if v := nodes.concurrent; v != nil {
+		for _, b := range e.Backends {
+			switch b.Method {
+			case "GET", "HEAD", "OPTIONS":
+				continue
+			}
+			l.errNode(v, keyPath(e.JSONPath, "concurrent_calls"), "concurrent_calls "+itoa(e.ConcurrentCalls)+
+				" needs every backend method to be GET, HEAD or OPTIONS; "+b.JSONPath+" uses "+b.Method,
+				"identical copies of a request that is not idempotent are never sent; set concurrent_calls to 1")
+			break
+		}
+	}
+	shadows := 0
+	for _, b := range e.Backends {
+		if b.Shadow {
+			shadows++
+		}
+	}
+	if shadows == 0 {
 		return
 	}
+	at := keyPath(e.JSONPath, "backend")
 	switch {
-	case n == 1:
-		e.ConcurrentCalls = 1
-	case n >= 2 && n <= 10:
-		l.errNode(v, keyPath(base, key), "concurrent_calls "+strconv.FormatInt(n, 10)+" not supported yet", "only 1 is accepted in this release")
-	default:
-		l.errNode(v, keyPath(base, key), "value "+strconv.FormatInt(n, 10)+" out of range; must be 1–10", "")
+	case e.OutputEncoding == OutputNoOp:
+		l.errNode(nodes.backend, at, `a shadow backend cannot serve an output_encoding "no-op" endpoint`,
+			"the passthrough needs a backend whose response reaches the client")
+	case shadows == len(e.Backends):
+		l.errNode(nodes.backend, at, "every backend is a shadow, so no backend answers the client",
+			`keep at least one backend without "shadow": true`)
 	}
 }
 
@@ -304,6 +349,8 @@ func (l *loader) tributaryEndpoint(e *Endpoint, v *node, base, key string) {
 			if n, ok := l.limitInt(&m.val, path, m.key, 1<<62); ok {
 				e.MaxRequestBodyBytes = n
 			}
+		case "jwt_cache", "jwt_authorizer_claims":
+			l.validatorTributary(e, &m.val, path, m.key)
 		default:
 			l.unknownKey(objTributaryEndpoint, path, m)
 		}
@@ -361,7 +408,7 @@ func (l *loader) endpointBackends(c *Config, st *serviceState, e *Endpoint, node
 				`set "output_encoding": "no-op" on the endpoint for a passthrough, or remove the encoding`)
 			l.ignoreShaping(b, bn)
 		}
-		if bn.returnErrorCode != nil && b.ReturnErrorCode && len(e.Backends) > 1 {
+		if bn.returnErrorCode != nil && b.ReturnErrorCode && !b.Shadow && servingBackends(e) > 1 {
 			l.warnAt(bn.returnErrorCode.pos, bn.returnErrorCodeAt.String(),
 				"return_error_code has no effect on an endpoint with several backends", "they answer 502/504")
 		}
@@ -376,4 +423,16 @@ func (l *loader) endpointBackends(c *Config, st *serviceState, e *Endpoint, node
 			}
 		}
 	}
+}
+
+// servingBackends counts e's backends whose answers the client gets:
+// every backend but the shadows.
+func servingBackends(e *Endpoint) int {
+	n := 0
+	for _, b := range e.Backends {
+		if !b.Shadow {
+			n++
+		}
+	}
+	return n
 }

@@ -251,7 +251,9 @@ type Endpoint struct {
 	Timeout time.Duration
 	// CacheTTL adds Cache-Control to complete responses. Default: service value.
 	CacheTTL time.Duration
-	// ConcurrentCalls is accepted only as 1 in this release.
+	// ConcurrentCalls is the number of identical copies sent of each backend
+	// request, 1–10 (§12.4); above 1 every backend method is GET, HEAD or
+	// OPTIONS. Default 1.
 	ConcurrentCalls int
 	// InputHeaders are the client headers allowed to reach backends (§7.1).
 	InputHeaders []string

@@ -26,6 +26,17 @@ const (
 	objTributaryService
 	objTributaryEndpoint
 	objTributaryBackend
+	objSigner
+	objClientCredentials
+	objRevoker
+	objRevokeAdmin
+	objValidator
+	objValidatorService
+	objJWTCache
+	objRateLimitRouter
+	objRateLimitProxy
+	objCircuitBreaker
+	objHTTPCache
 )
 
 // keyNote is a key with an optional hint.
@@ -79,7 +90,6 @@ func schemaOf(k objKind) objSchema {
 				"disable_host_sanitize", "extra_config", "timeout"},
 			renamed: [][2]string{{"whitelist", "allow"}, {"blacklist", "deny"},
 				{"headers_to_pass", "input_headers"}, {"querystring_params", "input_query_strings"}},
-			gap: []keyNote{{"shadow_timeout", ""}},
 		}
 	case objClientTLS:
 		return objSchema{
@@ -117,15 +127,40 @@ func schemaOf(k objKind) objSchema {
 		}
 	case objProxyBackend:
 		return objSchema{
-			valid: []string{"shadow"},
+			valid: []string{"shadow", "shadow_timeout"},
 			gap:   []keyNote{{"flatmap_filter", ""}},
 		}
 	case objBackendHTTP:
 		return objSchema{valid: []string{"return_error_code", "return_error_details"}}
 	case objTributaryService:
-		return objSchema{valid: []string{"max_request_body_bytes", "max_backend_response_bytes", "version_header"}}
+		return objSchema{valid: []string{"max_request_body_bytes", "max_backend_response_bytes", "version_header",
+			"revoke_admin"}}
 	case objTributaryEndpoint:
-		return objSchema{valid: []string{"max_request_body_bytes"}}
+		return objSchema{valid: []string{"max_request_body_bytes", "jwt_cache", "jwt_authorizer_claims"}}
+	case objValidator, objValidatorService, objJWTCache:
+		return validatorSchema(k)
+	case objRateLimitRouter:
+		return objSchema{valid: []string{"max_rate", "capacity", "client_max_rate", "client_capacity", "every",
+			"strategy", "key", "num_shards", "cleanup_period", "cleanup_threads"}}
+	case objRateLimitProxy:
+		return objSchema{valid: []string{"max_rate", "capacity", "every"}}
+	case objCircuitBreaker:
+		return objSchema{valid: []string{"interval", "timeout", "max_errors", "name", "log_status_change"}}
+	case objHTTPCache:
+		return objSchema{valid: []string{"shared", "max_items", "max_size"}}
+	case objSigner:
+		return objSchema{
+			valid: []string{"alg", "kid", "jwk_url", "jwk_local_path", "jwk_local_ca", "disable_jwk_security",
+				"keys_to_sign", "full", "leeway"},
+			gap: []keyNote{{"secret_url", ""}, {"cypher_key", ""}, {"jwk_fingerprints", ""}, {"cipher_suites", ""}},
+		}
+	case objClientCredentials:
+		return objSchema{valid: []string{"client_id", "client_secret", "token_url", "scopes", "endpoint_params",
+			"audience", "is_disabled"}}
+	case objRevokeAdmin:
+		return objSchema{valid: []string{"path", "secret_sha256"}}
+	case objRevoker:
+		return objSchema{valid: []string{"N", "P", "hash_name", "TTL", "token_keys", "port"}}
 	default: // objTributaryBackend
 		return objSchema{
 			valid: []string{"max_response_bytes", "follow_redirects", "max_redirects", "redirect_hosts"},
@@ -186,7 +221,11 @@ var renamedV2Keys = [...][2]string{
 // them is already a "not supported yet" error.)
 func strictObject(k objKind) bool {
 	switch k {
-	case objTributaryService, objTributaryEndpoint, objTributaryBackend:
+	case objSigner, objClientCredentials, objRevoker, objRevokeAdmin:
+		return true
+	case objTributaryService, objTributaryEndpoint, objTributaryBackend, objValidator, objValidatorService, objJWTCache,
+		objRateLimitRouter, objRateLimitProxy, objCircuitBreaker,
+		objHTTPCache:
 		return true
 	}
 	return false

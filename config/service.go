@@ -316,6 +316,8 @@ func (l *loader) tributaryService(c *Config, v *node, base, key string) {
 			}
 		case "version_header":
 			l.setBool(&c.VersionHeader, &m.val, path, m.key)
+		case "revoke_admin":
+			l.revokeAdmin(c, &m.val, path, m.key)
 		default:
 			l.unknownKey(objTributaryService, path, m)
 		}

@@ -116,6 +116,17 @@ type Options struct {
 	// carries, so the response is written before it passes: the Lambda
 	// composition root sets the invocation's margin (§15). Default 0.
 	DeadlineMargin time.Duration
+	// CancelShadows cancels the shadow backend calls of a request that are
+	// still running when its response is ready, and returns from Serve
+	// only once they have ended: the Lambda composition root sets it,
+	// because nothing may run after a Lambda handler returns. A server
+	// leaves it false: the response does not wait for shadow calls, each
+	// bounded by its shadow_timeout (§17.17).
+	CancelShadows bool
+	// MaxShadowCalls bounds the shadow calls in flight in the gateway; a
+	// request that finds the bound reached skips its shadow call (counted
+	// by ShadowsSkipped). Default DefaultMaxShadowCalls.
+	MaxShadowCalls int
 }
 
 // Gateway executes a plan. It is safe for concurrent use.
@@ -124,11 +135,13 @@ type Gateway struct {
 	client *backend.Client
 	log    *slog.Logger
 	margin time.Duration // Options.DeadlineMargin
+	// shadows is nil unless some endpoint has a shadow backend.
+	shadows *shadowState
 }
 
 // New returns a gateway for p.
 func New(p *plan.Plan, o Options) *Gateway {
-	g := &Gateway{plan: p, client: o.Client, log: o.Logger, margin: max(o.DeadlineMargin, 0)}
+	g := &Gateway{plan: p, client: o.Client, log: o.Logger, margin: max(o.DeadlineMargin, 0), shadows: newShadowState(p, o)}
 	if g.client == nil {
 		g.client = backend.NewClient(p.Transport)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tributary-gw/tributary/core/auth"
 	"github.com/tributary-gw/tributary/core/backend"
 	"github.com/tributary-gw/tributary/core/plan"
 	"github.com/tributary-gw/tributary/core/route"
@@ -53,9 +54,16 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 		sharedQuery: q.Filter(ep.Query),
 	}
 
+	if len(ep.Shadows) > 0 && g.shadows != nil {
+		// Shadow calls start first, run beside the others, and never
+		// reach the results (§17.17).
+		if stop := g.startShadows(ctx, &c); stop != nil {
+			defer stop()
+		}
+	}
 	results := make([]result, len(ep.Backends))
 	if len(ep.Backends) == 1 {
-		results[0] = c.run(bctx, ep.Backends[0])
+		results[0] = c.do(bctx, ep.Backends[0])
 	} else {
 		var wg sync.WaitGroup
 		for i, b := range ep.Backends {
@@ -68,7 +76,7 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 						results[i] = result{err: fmt.Errorf("internal error in backend %d", i)}
 					}
 				}()
-				results[i] = c.run(bctx, b)
+				results[i] = c.do(bctx, b)
 			}()
 		}
 		wg.Wait()
@@ -90,7 +98,7 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 	if ep.Output == plan.OutputNoOp {
 		resp = g.passthrough(ep, &results[0])
 	} else {
-		resp = g.combine(ep, results)
+		resp = g.combine(ctx, ep, results, x)
 	}
 	resp.keep(results)
 	return resp
@@ -108,11 +116,18 @@ type call struct {
 	x           *stage.Exchange // nil when the endpoint has no stages
 }
 
+// lookup returns the value of a url_pattern placeholder: a path param, or
+// {JWT.<claim>}, a top-level claim of the verified token rendered as
+// krakend-compat §6.2 says (the validator has already refused tokens that
+// lack it). The URL builder escapes both like client input.
 func (c *call) lookup(name string) (string, bool) {
 	for _, p := range c.params {
 		if p.Name == name {
 			return p.Value, true
 		}
+	}
+	if claim, ok := strings.CutPrefix(name, "JWT."); ok && c.x != nil && c.x.Claims != nil {
+		return auth.ClaimText(c.x.Claims, claim)
 	}
 	return "", false
 }
@@ -245,9 +260,10 @@ func errorData(key string, resp *backend.Response) shape.Object {
 	return shape.Object{Members: []shape.Member{{Name: key, Value: v}}}
 }
 
-// combine merges the results in declaration order and decides the status
+// combine merges the results in declaration order, runs the endpoint's
+// Finish stages on the merged result and decides the status
 // (krakend-compat §12.1, §14.2).
-func (g *Gateway) combine(ep *plan.Endpoint, results []result) *Response {
+func (g *Gateway) combine(ctx context.Context, ep *plan.Endpoint, results []result, x *stage.Exchange) *Response {
 	var merged shape.Object
 	complete, hasData, timedOut := true, false, false
 	for i := range results {
@@ -263,6 +279,12 @@ func (g *Gateway) combine(ep *plan.Endpoint, results []result) *Response {
 		default:
 			complete = false
 			timedOut = timedOut || res.timeout
+		}
+	}
+	if len(ep.Finish) > 0 {
+		var resp *Response
+		if merged, resp = g.finish(ctx, ep, x, merged, complete, hasData); resp != nil {
+			return resp
 		}
 	}
 	if !hasData {
@@ -294,6 +316,39 @@ func (g *Gateway) combine(ep *plan.Endpoint, results []result) *Response {
 		h[HeaderCompleted] = []string{"false"}
 	}
 	return out
+}
+
+// finish runs ep's Finish stages on the merged result. It returns the
+// result with the values the stages replaced, or the response that ends
+// the request: a stage's Reply, or 500 when a stage broke the document's
+// shape.
+func (g *Gateway) finish(ctx context.Context, ep *plan.Endpoint, x *stage.Exchange, merged shape.Object, complete, hasData bool) (shape.Object, *Response) {
+	d := stage.Document{Complete: complete, HasData: hasData}
+	if len(merged.Members) > 0 {
+		d.Members = make([]stage.Member, len(merged.Members))
+		for i, m := range merged.Members {
+			d.Members[i] = stage.Member{Name: m.Name, Value: m.Value}
+		}
+	}
+	for _, s := range ep.Finish {
+		if rep := s.Finish(ctx, x, &d); rep != nil {
+			return merged, g.replyResponse(rep)
+		}
+	}
+	if len(d.Members) != len(merged.Members) {
+		g.log.Error("a response stage changed the shape of the document", "endpoint", ep.Method+" "+ep.Path)
+		return merged, g.errorResponse(http.StatusInternalServerError, "internal_error", "internal error")
+	}
+	out := shape.Object{Members: make([]shape.Member, len(merged.Members))}
+	for i, m := range merged.Members {
+		if d.Members[i].Name != m.Name {
+			g.log.Error("a response stage changed the shape of the document", "endpoint", ep.Method+" "+ep.Path)
+			return merged, g.errorResponse(http.StatusInternalServerError, "internal_error", "internal error")
+		}
+		m.Value = d.Members[i].Value
+		out.Members[i] = m
+	}
+	return out, nil
 }
 
 func mergeInto(dst, src shape.Object, hasData bool) shape.Object {
@@ -354,7 +409,7 @@ func (g *Gateway) passthrough(ep *plan.Endpoint, res *result) *Response {
 	}
 	h := make(http.Header, len(res.resp.Header)+1)
 	for k, v := range res.resp.Header {
-		if !dropFromPassthrough(k) {
+		if !dropFromPassthrough(k) && !(g.plan.DropBackendCORS && strings.HasPrefix(k, "Access-Control-")) {
 			h[k] = v
 		}
 	}

@@ -2,7 +2,9 @@ package exec
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"strings"
 
 	"github.com/tributary-gw/tributary/core/plan"
 	"github.com/tributary-gw/tributary/core/route"
@@ -25,12 +27,17 @@ func (g *Gateway) newExchange(r *Request, body []byte) *stage.Exchange {
 }
 
 // usesStages reports whether a request to ep needs an Exchange: ep or one
-// of its backends has stages.
+// of its backends has stages (Finish stages included).
 func usesStages(ep *plan.Endpoint) bool {
-	if len(ep.Stages) > 0 {
+	if len(ep.Stages) > 0 || len(ep.Finish) > 0 {
 		return true
 	}
 	for _, b := range ep.Backends {
+		if len(b.Stages) > 0 {
+			return true
+		}
+	}
+	for _, b := range ep.Shadows {
 		if len(b.Stages) > 0 {
 			return true
 		}
@@ -68,7 +75,11 @@ func (g *Gateway) replyResponse(rep *stage.Reply) *Response {
 		resp = g.errorResponse(rep.Status, rep.Code, rep.Message)
 	} else {
 		resp = &Response{Status: rep.Status, Header: make(http.Header, len(rep.Header)+1), body: rep.Body}
-		resp.Header[HeaderCompleted] = []string{"false"}
+		if rep.Status >= 400 {
+			// A rejection; an answer such as a CORS preflight carries no
+			// completeness header, like the built-in endpoints.
+			resp.Header[HeaderCompleted] = []string{"false"}
+		}
 	}
 	for k, v := range rep.Header {
 		resp.Header[k] = v
@@ -81,13 +92,50 @@ func withRespond(x *stage.Exchange, resp *Response) *Response {
 	if x == nil || len(x.Respond) == 0 {
 		return resp
 	}
-	if resp.Header == nil {
-		resp.Header = make(http.Header, len(x.Respond))
+	if need := len(resp.Header) + len(x.Respond); resp.Header == nil || need > 8 {
+		// One allocation at the final size instead of growing the map the
+		// response was built with.
+		h := make(http.Header, need)
+		maps.Copy(h, resp.Header)
+		resp.Header = h
 	}
 	for k, v := range x.Respond {
+		if old := resp.Header[k]; k == "Vary" && len(old) > 0 {
+			resp.Header[k] = mergeVary(old, v)
+			continue
+		}
 		resp.Header[k] = v
 	}
 	return resp
+}
+
+// mergeVary adds the field names of add that have missing (compared
+// case-insensitively) to the Vary values have, so that a stage's
+// "Vary: Origin" keeps a backend's "Vary: Accept-Encoding".
+func mergeVary(have, add []string) []string {
+	out := strings.Join(have, ", ")
+	for _, v := range add {
+		for name := range strings.SplitSeq(v, ",") {
+			name = strings.TrimSpace(name)
+			if name != "" && !varyHas(have, name) {
+				out += ", " + name
+			}
+		}
+	}
+	return []string{out}
+}
+
+// varyHas reports whether the Vary values list name or "*".
+func varyHas(values []string, name string) bool {
+	for _, v := range values {
+		for f := range strings.SplitSeq(v, ",") {
+			f = strings.TrimSpace(f)
+			if f == "*" || strings.EqualFold(f, name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // withForward adds the headers the stages of x put in Forward to the

@@ -66,6 +66,9 @@ type Plan struct {
 	Server Server
 	// Source names the config in messages (the file given to the loader).
 	Source string
+	// DropBackendCORS removes a passthrough backend's Access-Control-*
+	// headers, because security/cors answers for the gateway.
+	DropBackendCORS bool
 	// Stages are the service-level stages, run in order before routing
 	// (krakend-compat §8 stages 3–4; see package stage).
 	Stages []stage.Endpoint
@@ -91,12 +94,24 @@ type Endpoint struct {
 	// Query is the endpoint-level query allow-list, as urltpl.Query.Filter
 	// takes it.
 	Query []string
-	// Backends are the compiled backends in declaration order.
+	// Backends are the compiled backends in declaration order, shadows
+	// excluded: only they take part in the merge and the status.
 	Backends []*Backend
+	// Shadows are the shadow backends (proxy.shadow,
+	// §17.17) in declaration order: each request is also sent to them and
+	// their answers are discarded. nil when there are none.
+	Shadows []*Backend
+	// ConcurrentCalls is the number of identical copies of each backend
+	// call sent at once, the first success winning (§12.4);
+	// 1 sends one. Shadows are always called once.
+	ConcurrentCalls int
 	// Stages are the endpoint's stages, run in order once the route, the
 	// path params, the query and the body are validated (krakend-compat §8
 	// stages 7–9; see package stage).
 	Stages []stage.Endpoint
+	// Finish are the stages run on the merged result before it is encoded
+	// (auth/signer); nil for none (see stage.Finish).
+	Finish []stage.Finish
 }
 
 // Backend is one compiled backend.
@@ -149,6 +164,11 @@ type Backend struct {
 	// Stages run in order before each call of this backend (krakend-compat
 	// §9, request side; see package stage).
 	Stages []stage.Backend
+	// Shadow marks a shadow backend (it is then in Endpoint.Shadows).
+	Shadow bool
+	// ShadowTimeout bounds each call of a shadow backend, from its start:
+	// shadow_timeout, else the endpoint timeout. 0 unless Shadow.
+	ShadowTimeout time.Duration
 
 	next atomic.Uint32
 }
@@ -253,6 +273,7 @@ func Compile(cfg *config.Config) (*Plan, error) {
 	p.Transport = tr
 	p.Router, p.Edge, p.Server = compileEdge(cfg, cfg.MaxRequestBodyBytes)
 	p.Source = cfg.Source
+	p.DropBackendCORS = cfg.CORS != nil
 	return p, nil
 }
 
@@ -277,6 +298,8 @@ func (c *compiler) compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
 		MaxBodyBytes: e.MaxRequestBodyBytes,
 		Headers:      compileHeaderFilter(e.InputHeaders, true),
 		Query:        e.InputQueryStrings,
+
+		ConcurrentCalls: max(e.ConcurrentCalls, 1),
 	}
 	switch e.OutputEncoding {
 	case config.OutputJSONCollection:
@@ -290,7 +313,13 @@ func (c *compiler) compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
 	}
 	if e.CacheTTL > 0 && ep.Output != OutputNoOp {
 		// Whole seconds, truncated as KrakenD does ("500ms" → max-age=0).
-		ep.CacheControl = "public, max-age=" + strconv.FormatInt(int64(e.CacheTTL/time.Second), 10)
+		// A response to a validated token is the token holder's: shared
+		// caches must not keep it.
+		visibility := "public"
+		if e.Validator != nil {
+			visibility = "private"
+		}
+		ep.CacheControl = visibility + ", max-age=" + strconv.FormatInt(int64(e.CacheTTL/time.Second), 10)
 	}
 	for i, b := range e.Backends {
 		cb, err := compileBackend(i, e, b)
@@ -300,10 +329,21 @@ func (c *compiler) compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
 		if cb.Stages, err = c.backendStages(e, b); err != nil {
 			return nil, fmt.Errorf("backend %d: %w", i, err)
 		}
+		if b.Shadow {
+			cb.Shadow, cb.ShadowTimeout = true, b.ShadowTimeout
+			if cb.ShadowTimeout <= 0 {
+				cb.ShadowTimeout = e.Timeout
+			}
+			ep.Shadows = append(ep.Shadows, cb)
+			continue
+		}
 		ep.Backends = append(ep.Backends, cb)
 	}
 	var err error
 	if ep.Stages, err = c.endpointStages(e); err != nil {
+		return nil, err
+	}
+	if ep.Finish, err = c.finishStages(e, ep); err != nil {
 		return nil, err
 	}
 	return ep, nil
@@ -457,6 +497,9 @@ func (p *Plan) String() string {
 		fmt.Fprintf(&b, "%s %s  T=%s B=T-%s output=%s\n", ep.Method, ep.Path, ep.Timeout, ep.Margin, outputName(ep.Output))
 		for _, be := range ep.Backends {
 			fmt.Fprintf(&b, "  [%d] %s %s%s\n", be.Index, be.Method, strings.Join(be.Hosts, "|"), be.Pattern)
+		}
+		for _, be := range ep.Shadows {
+			fmt.Fprintf(&b, "  [%d] %s %s%s shadow timeout=%s\n", be.Index, be.Method, strings.Join(be.Hosts, "|"), be.Pattern, be.ShadowTimeout)
 		}
 	}
 	return b.String()

@@ -59,6 +59,9 @@ func (c *compiler) serviceStages() ([]stage.Endpoint, error) {
 	if err := add(c.httpSecureStage()); err != nil {
 		return nil, fmt.Errorf("security/http: %w", err)
 	}
+	if err := add(c.revokeAdminStage()); err != nil {
+		return nil, fmt.Errorf("auth/revoker: %w", err)
+	}
 	if err := add(c.botDetectorStage(c.cfg.BotDetector)); err != nil {
 		return nil, fmt.Errorf("security/bot-detector: %w", err)
 	}
@@ -81,6 +84,9 @@ func (c *compiler) endpointStages(e *config.Endpoint) ([]stage.Endpoint, error) 
 	}
 	if err := add(c.validatorStage(e)); err != nil {
 		return nil, fmt.Errorf("auth/validator: %w", err)
+	}
+	if err := add(c.revokerStage(e)); err != nil {
+		return nil, fmt.Errorf("auth/revoker: %w", err)
 	}
 	if err := add(c.routerRateLimitStage(e)); err != nil {
 		return nil, fmt.Errorf("qos/ratelimit/router: %w", err)

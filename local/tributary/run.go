@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -83,6 +84,10 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 	if !reportLoad(stderr, cfg, err, *strict) {
 		return 1
 	}
+	if eps := cfg.AuthorizerClaimsEndpoints(); len(eps) > 0 {
+		fmt.Fprintf(stderr, "tributary run: %s take JWT claims from the API Gateway authorizer (tributary.jwt_authorizer_claims), which only Lambda events carry; a server would answer 401 to every request. Validate the token with auth/validator instead\n", strings.Join(eps, ", "))
+		return 1
+	}
 	a := boot.Assemble(cfg, p, boot.AssembleOptions{LogOut: stdout, Terminal: isTerminal(stdout), Debug: *debug, Version: currentVersion()})
 	logger := a.Logger
 
@@ -129,6 +134,11 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 	}
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("shutdown cut short", "err", err)
+	}
+	// Shadow calls run detached from the responses already sent; give them
+	// the same grace as the requests.
+	if err := a.Gateway.WaitShadows(sctx); err != nil {
+		logger.Warn("shadow calls still running at shutdown", "err", err)
 	}
 	a.Gateway.Client().CloseIdleConnections()
 	return 0
