@@ -284,6 +284,15 @@ type header struct {
 // verify runs steps 2–5 on a compact token: header, key, signature and
 // time claims. It returns the claims, exp and the key set generation.
 func (v *Validator) verify(ctx context.Context, token string, now time.Time) (map[string]any, float64, uint64, *rejection) {
+	if claims, exp, gen, rej, handled := v.verifyCompact(ctx, token, now); handled {
+		return claims, exp, gen, rej
+	}
+	return v.verifyJOSE(ctx, token, now)
+}
+
+// verifyJOSE is verify's general path: any token the fast path
+// (verifyCompact) does not read is parsed and verified by go-jose.
+func (v *Validator) verifyJOSE(ctx context.Context, token string, now time.Time) (map[string]any, float64, uint64, *rejection) {
 	seg := token[:strings.IndexByte(token, '.')]
 	raw, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {

@@ -167,10 +167,16 @@ func NewCORS(o CORSOptions) (*CORS, error) {
 // one is a one-element slice whose capacity is its length.
 func one(s string) []string { return []string{s}[:1:1] }
 
+// respondHint sizes x.Respond when a websec stage creates it: room for
+// the CORS headers, every security header and the few headers the
+// executor merges in afterwards (the executor answers with this map), so
+// the map never grows on the way out.
+const respondHint = 14
+
 // set puts v under the canonical name k in x.Respond.
 func set(x *stage.Exchange, k string, v []string) {
 	if x.Respond == nil {
-		x.Respond = make(http.Header, 8)
+		x.Respond = make(http.Header, respondHint)
 	}
 	x.Respond[k] = v
 }

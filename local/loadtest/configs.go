@@ -83,6 +83,60 @@ func limitedEndpoint(path string, host []string) kdEndpoint {
 	return ep
 }
 
+// sequentialEndpoint chains two backends with proxy.sequential: the
+// user, then the cart whose URL takes the user's id_user from the first
+// response ({resp0_id_user}), grouped under "cart".
+func sequentialEndpoint(path string, host []string) kdEndpoint {
+	return kdEndpoint{Endpoint: path, Method: "GET",
+		ExtraConfig: map[string]any{"proxy": map[string]any{"sequential": true}},
+		Backend: []kdBackend{
+			{Host: host, URLPattern: "/users/{id_user}"},
+			{Host: host, URLPattern: "/cart/{resp0_id_user}", Group: "cart"},
+		}}
+}
+
+// webHeadersExtra returns the service-level namespaces of the browser-facing
+// scenarios: CORS allowing browserOrigin only (no credentials, a 12 h
+// preflight cache, the default exposed headers) and six security headers,
+// HSTS forced on plain HTTP so the loopback run sends it too.
+func webHeadersExtra() map[string]any {
+	return map[string]any{
+		"security/cors": map[string]any{
+			"allow_origins":     []string{browserOrigin},
+			"allow_credentials": false,
+			"max_age":           "12h",
+		},
+		"security/http": map[string]any{
+			"frame_deny":              true,
+			"content_type_nosniff":    true,
+			"browser_xss_filter":      true,
+			"referrer_policy":         "strict-origin-when-cross-origin",
+			"content_security_policy": "default-src 'none'; frame-ancestors 'none'",
+			"sts_seconds":             31536000,
+			"force_sts_header":        true,
+		},
+	}
+}
+
+// securedEndpoint is proxyEndpoint behind auth/validator: RS256 with the
+// fixture's local JWK set, and issuer, audience and roles configured so
+// every check of the validator runs. cached adds the verified-token cache.
+func securedEndpoint(path string, host []string, fx *authFixture, cached bool) kdEndpoint {
+	ep := proxyEndpoint(path, host)
+	ep.ExtraConfig = map[string]any{"auth/validator": map[string]any{
+		"alg":            "RS256",
+		"jwk_local_path": fx.JWKPath,
+		"issuer":         jwtIssuer,
+		"audience":       []string{jwtAudience},
+		"roles_key":      jwtRolesKey,
+		"roles":          []string{jwtRole},
+	}}
+	if cached {
+		ep.ExtraConfig["tributary"] = map[string]any{"jwt_cache": map[string]any{"max_entries": 10000, "ttl": "1m"}}
+	}
+	return ep
+}
+
 // bigEndpoint serves the ~1 MB document with one field denied.
 func bigEndpoint(path string, host []string) kdEndpoint {
 	return kdEndpoint{Endpoint: path, Method: "GET", Backend: []kdBackend{
@@ -90,17 +144,28 @@ func bigEndpoint(path string, host []string) kdEndpoint {
 	}}
 }
 
-// scenarioConfig returns the config of the named scenario (proxy,
-// aggregate, big) for a stub backend at backendAddr ("127.0.0.1:PORT") and
-// a gateway on port.
-func scenarioConfig(name, backendAddr string, port int) ([]byte, error) {
+// scenarioConfig returns the config of the named scenario (see
+// scenarios) for a stub backend at backendAddr ("127.0.0.1:PORT") and a
+// gateway on port. fx is the key material of the secured scenarios; it may
+// be nil for the others.
+func scenarioConfig(name, backendAddr string, port int, fx *authFixture) ([]byte, error) {
 	host := []string{"http://" + backendAddr}
 	var ep kdEndpoint
+	var service map[string]any
 	switch name {
 	case "proxy":
 		ep = proxyEndpoint("/users/{id_user}", host)
 	case "limited":
 		ep = limitedEndpoint("/users/{id_user}", host)
+	case "sequential":
+		ep = sequentialEndpoint("/usercart/{id_user}", host)
+	case "webheaders":
+		ep, service = proxyEndpoint("/users/{id_user}", host), webHeadersExtra()
+	case "secured", "secured-cached":
+		if fx == nil {
+			return nil, fmt.Errorf("scenario %s: no JWK set and token", name)
+		}
+		ep, service = securedEndpoint("/users/{id_user}", host, fx, name == "secured-cached"), webHeadersExtra()
 	case "aggregate":
 		ep = aggregateEndpoint("/frontpage/{id_user}", host)
 	case "big":
@@ -108,7 +173,11 @@ func scenarioConfig(name, backendAddr string, port int) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("unknown scenario %q", name)
 	}
-	return encodeConfig(newConfig(name, port, []kdEndpoint{ep}))
+	c := newConfig(name, port, []kdEndpoint{ep})
+	for k, v := range service {
+		c.ExtraConfig[k] = v
+	}
+	return encodeConfig(c)
 }
 
 // startupEndpoints is the size of the start-up config.

@@ -46,7 +46,7 @@ func TestScenarioConfigsLoadAndCompile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			data, err := scenarioConfig(tc.name, backend, 18080)
+			data, err := scenarioConfig(tc.name, backend, 18080, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +82,7 @@ func TestScenarioConfigsLoadAndCompile(t *testing.T) {
 			}
 		})
 	}
-	if _, err := scenarioConfig("nope", backend, 1); err == nil {
+	if _, err := scenarioConfig("nope", backend, 1, nil); err == nil {
 		t.Error("an unknown scenario gave no error")
 	}
 }

@@ -16,6 +16,9 @@ import (
 type loadSpec struct {
 	// URL is the full request URL, http://127.0.0.1:PORT/path.
 	URL string
+	// Headers are added to every request, after User-Agent; a name the
+	// generator sets itself (Host, User-Agent) replaces its value.
+	Headers []header
 	// Conns is the number of connections, each driven by its own worker
 	// that sends the next request as soon as the previous answer is read.
 	Conns int
@@ -168,7 +171,17 @@ func (httpGen) run(ctx context.Context, spec loadSpec, w window) (loadResult, er
 	if err != nil {
 		return loadResult{}, fmt.Errorf("load URL: %w", err)
 	}
+	if err := validHeaders(spec.Headers); err != nil {
+		return loadResult{}, err
+	}
 	base.Header.Set("User-Agent", "tributary-loadtest")
+	for _, h := range spec.Headers {
+		if http.CanonicalHeaderKey(h.Name) == "Host" {
+			base.Host = h.Value
+			continue
+		}
+		base.Header.Set(h.Name, h.Value)
+	}
 	return closedLoop(ctx, spec, w, func(ctx context.Context, measuring *atomic.Bool, s *workerStats) {
 		tr := &http.Transport{
 			Proxy:               nil,

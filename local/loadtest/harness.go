@@ -21,6 +21,8 @@ type target struct {
 	ServerPID int
 	// BackendPID is the stub backend behind a gateway (0: none).
 	BackendPID int
+	// Headers are sent with every request.
+	Headers []header
 }
 
 // measurement is one run, or the per-field median of several. A zero RSS
@@ -65,7 +67,7 @@ type harness struct {
 // processes involved over exactly the measured window.
 func (h *harness) measure(ctx context.Context, t target, round int) (measurement, error) {
 	spec := h.spec
-	spec.URL = t.URL
+	spec.URL, spec.Headers = t.URL, t.Headers
 	pids := []int{t.ServerPID, t.BackendPID, h.selfPID}
 	var cpu0, cpu1 [3]time.Duration
 	var ok0, ok1 [3]bool
@@ -140,6 +142,14 @@ type scenarioResult struct {
 	// RoundRatios is gateway/direct req/s of each round, showing the spread.
 	RoundRatios []float64 `json:"round_ratios"`
 	RatioPass   bool      `json:"ratio_pass"`
+	// ProxyGoal is the goal for RatioRPS ÷ the proxy scenario's RatioRPS
+	// in the same run; 0 when the scenario has none.
+	ProxyGoal float64 `json:"goal_min_of_proxy,omitempty"`
+	// OfProxy is RatioRPS ÷ the proxy scenario's RatioRPS; 0 when the
+	// scenario has no ProxyGoal or the proxy scenario did not run.
+	OfProxy float64 `json:"ratio_of_proxy,omitempty"`
+	// OfProxyPass is the verdict on OfProxy; nil when OfProxy is 0.
+	OfProxyPass *bool `json:"of_proxy_pass,omitempty"`
 	// RSSPass is nil when the RSS could not be read.
 	RSSPass *bool `json:"rss_pass"`
 	// Errors counts failures over every run; any makes the numbers suspect.
@@ -151,7 +161,7 @@ type scenarioResult struct {
 func (h *harness) runScenario(ctx context.Context, sc scenario, direct, gateway target, rounds int) (scenarioResult, error) {
 	r := scenarioResult{
 		Name: sc.Name, Title: sc.Title, DirectPath: sc.DirectPath, GatewayPath: sc.GatewayPath,
-		GoalRatio: sc.MinRatio, GoalRSS: sc.MaxRSS, Peer: sc.Peer,
+		GoalRatio: sc.MinRatio, GoalRSS: sc.MaxRSS, Peer: sc.Peer, ProxyGoal: sc.ProxyGoal,
 	}
 	var ds, gs []measurement
 	for round := 1; round <= rounds; round++ {
@@ -168,7 +178,7 @@ func (h *harness) runScenario(ctx context.Context, sc scenario, direct, gateway 
 				gs = append(gs, m)
 			}
 			if h.progress != nil {
-				fmt.Fprintf(h.progress, "  %-9s round %d/%d %-7s %9.0f req/s  p50 %-8s p99 %-8s errors %d\n",
+				fmt.Fprintf(h.progress, "  %-14s round %d/%d %-7s %9.0f req/s  p50 %-8s p99 %-8s errors %d\n",
 					sc.Name, round, rounds, t.Name, m.RPS, fmtMs(m.P50Ms), fmtMs(m.P99Ms), m.failures())
 			}
 		}

@@ -6,7 +6,7 @@ import "testing"
 // endpoint with an endpoint and a per-client limit far above any loopback
 // load, compiled into one endpoint stage, and run by default.
 func TestLimitedScenarioConfig(t *testing.T) {
-	data, err := scenarioConfig("limited", "127.0.0.1:45678", 18080)
+	data, err := scenarioConfig("limited", "127.0.0.1:45678", 18080, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,8 @@
 // throughput and latency as ratios of the direct backend's (issue 4).
 //
 //	go run ./local/loadtest [-quick] [-c 64] [-d 10s] [-warmup 2s] [-rounds 3]
-//	                        [-scenarios proxy,limited,aggregate,big] [-gen http|raw|wrk]
+//	                        [-scenarios proxy,limited,webheaders,secured,secured-cached,aggregate,sequential,big]
+//	                        [-gen http|raw|wrk]
 //	                        [-procs N] [-json FILE]
 //
 // Three processes take part, as in the reference measurement: a stub
@@ -93,7 +94,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured warm-up before each run")
 	fs.IntVar(&o.rounds, "rounds", 3, "interleaved rounds per scenario (direct, gateway, direct, …)")
 	fs.BoolVar(&o.quick, "quick", false, "quick run: -d 3s -warmup 1s -rounds 1 -startup-runs 5 unless set")
-	scen := fs.String("scenarios", "proxy,limited,aggregate,big", "comma-separated scenarios to run")
+	scen := fs.String("scenarios", strings.Join(scenarioNames(), ","), "comma-separated scenarios to run")
 	fs.StringVar(&o.gen, "gen", "raw", "load generator: raw (lean HTTP/1.1 client, close to wrk; default), http (net/http client per connection), wrk (if on PATH)")
 	fs.IntVar(&o.procs, "procs", 0, "GOMAXPROCS of the load generator (0: Go's default)")
 	fs.IntVar(&o.gwProcs, "gateway-procs", 0, "GOMAXPROCS of the gateway (0: Go's default)")
@@ -138,7 +139,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			continue
 		}
 		if !known[s] {
-			fmt.Fprintf(stderr, "loadtest: unknown scenario %q (proxy, limited, aggregate, big)\n", s)
+			fmt.Fprintf(stderr, "loadtest: unknown scenario %q (%s)\n", s, strings.Join(scenarioNames(), ", "))
 			return o, errors.New("bad -scenarios")
 		}
 		o.scenarios = append(o.scenarios, s)

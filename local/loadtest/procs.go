@@ -233,11 +233,14 @@ func freePort() (int, error) {
 // errNot200 reports a readiness probe that got an answer other than 200.
 var errNot200 = errors.New("not 200")
 
-// probe sends one GET and reports whether it got a 200 with a full body.
-func probe(ctx context.Context, client *http.Client, url string) error {
+// probe sends one GET, with the headers hs, and reports whether it got a 200 with a full body.
+func probe(ctx context.Context, client *http.Client, url string, hs []header) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
+	}
+	for _, h := range hs {
+		req.Header.Set(h.Name, h.Value)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -262,15 +265,15 @@ func newProbeClient() *http.Client {
 	}
 }
 
-// waitFor200 polls url every interval until it answers 200, the child
+// waitFor200 polls url (sending the headers hs) every interval until it answers 200, the child
 // exits, or limit passes.
-func waitFor200(ctx context.Context, c *child, url string, interval, limit time.Duration) error {
+func waitFor200(ctx context.Context, c *child, url string, interval, limit time.Duration, hs ...header) error {
 	client := newProbeClient()
 	defer client.CloseIdleConnections()
 	deadline := time.Now().Add(limit)
 	var last error
 	for {
-		if last = probe(ctx, client, url); last == nil {
+		if last = probe(ctx, client, url, hs); last == nil {
 			return nil
 		}
 		if c != nil && c.exited() {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -41,8 +42,10 @@ func (rawGen) run(ctx context.Context, spec loadSpec, w window) (loadResult, err
 	if u.Scheme != "http" || u.Host == "" {
 		return loadResult{}, fmt.Errorf("load URL %q: the raw generator speaks plain http only", spec.URL)
 	}
-	req := []byte("GET " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host +
-		"\r\nUser-Agent: tributary-loadtest\r\nAccept: */*\r\n\r\n")
+	req, err := rawRequest(u, spec.Headers)
+	if err != nil {
+		return loadResult{}, err
+	}
 	addr := u.Host
 	return closedLoop(ctx, spec, w, func(ctx context.Context, measuring *atomic.Bool, s *workerStats) {
 		var (
@@ -107,6 +110,35 @@ func (rawGen) run(ctx context.Context, spec loadSpec, w window) (loadResult, err
 			}
 		}
 	})
+}
+
+// rawRequest builds the GET every worker sends: Host, User-Agent and
+// Accept, each replaced by a header of hs with the same name, then the
+// other headers of hs in order.
+func rawRequest(u *url.URL, hs []header) ([]byte, error) {
+	if err := validHeaders(hs); err != nil {
+		return nil, err
+	}
+	fixed := []header{{"Host", u.Host}, {"User-Agent", "tributary-loadtest"}, {"Accept", "*/*"}}
+	var extra []header
+	for _, h := range hs {
+		replaced := false
+		for i := range fixed {
+			if strings.EqualFold(fixed[i].Name, h.Name) {
+				fixed[i].Value, replaced = h.Value, true
+			}
+		}
+		if !replaced {
+			extra = append(extra, h)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("GET " + u.RequestURI() + " HTTP/1.1\r\n")
+	for _, h := range append(fixed, extra...) {
+		b.WriteString(h.Name + ": " + h.Value + "\r\n")
+	}
+	b.WriteString("\r\n")
+	return []byte(b.String()), nil
 }
 
 // readResponse reads one response to a GET from r, body included.

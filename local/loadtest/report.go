@@ -20,6 +20,29 @@ func generatorDesc(name string) string {
 	return name
 }
 
+// relateToProxy sets OfProxy and its verdict on every scenario with a
+// ProxyGoal, when the proxy scenario ran and measured a ratio.
+func relateToProxy(rs []scenarioResult) {
+	var proxy float64
+	for _, s := range rs {
+		if s.Name == "proxy" {
+			proxy = s.RatioRPS
+		}
+	}
+	if proxy <= 0 {
+		return
+	}
+	for i := range rs {
+		s := &rs[i]
+		if s.ProxyGoal <= 0 || s.Name == "proxy" {
+			continue
+		}
+		s.OfProxy = s.RatioRPS / proxy
+		pass := s.OfProxy >= s.ProxyGoal
+		s.OfProxyPass = &pass
+	}
+}
+
 // printReport writes the human-readable report.
 func printReport(w io.Writer, r *report) {
 	m := r.Machine
@@ -78,6 +101,11 @@ func printScenario(w io.Writer, s *scenarioResult) {
 	fmt.Fprintf(w, "  %-11s %-44s %-16s %-30s %s\n", "throughput",
 		fmt.Sprintf("%.3f of direct (rounds: %s)", s.RatioRPS, strings.Join(rounds, " ")),
 		fmt.Sprintf("goal ≥ %.2f", s.GoalRatio), s.Peer, verdict(s.RatioPass))
+	if s.OfProxyPass != nil {
+		fmt.Fprintf(w, "  %-11s %-44s %-16s %-30s %s\n", "vs proxy",
+			fmt.Sprintf("%.3f × proxy's ratio (%.3f ÷ %.3f)", s.OfProxy, s.RatioRPS, s.RatioRPS/s.OfProxy),
+			fmt.Sprintf("goal ≥ %.2f", s.ProxyGoal), "same run", verdict(*s.OfProxyPass))
+	}
 	rssVerdict := "n/a"
 	if s.RSSPass != nil {
 		rssVerdict = verdict(*s.RSSPass)
@@ -96,8 +124,14 @@ func printSummary(w io.Writer, r *report) {
 		return
 	}
 	var parts []string
-	var ratioPass, rssPass, rssKnown, flagged int
+	var ratioPass, rssPass, rssKnown, flagged, relPass, relKnown int
 	for _, s := range r.Scenarios {
+		if s.OfProxyPass != nil {
+			relKnown++
+			if *s.OfProxyPass {
+				relPass++
+			}
+		}
 		if s.RatioPass {
 			ratioPass++
 		}
@@ -114,6 +148,9 @@ func printSummary(w io.Writer, r *report) {
 	if n := len(r.Scenarios); n > 0 {
 		parts = append(parts, fmt.Sprintf("throughput goals met %d/%d", ratioPass, n))
 		parts = append(parts, fmt.Sprintf("memory goals met %d/%d", rssPass, rssKnown))
+	}
+	if relKnown > 0 {
+		parts = append(parts, fmt.Sprintf("vs-proxy goals met %d/%d", relPass, relKnown))
 	}
 	if r.Startup != nil {
 		parts = append(parts, "start-up "+verdict(r.Startup.Pass))

@@ -65,6 +65,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		Warmup: o.warmup.String(), Duration: o.duration.String(), Rounds: o.rounds,
 	}
 	err = measureAll(ctx, o, gen, rep, stderr)
+	relateToProxy(rep.Scenarios)
 	if err != nil && len(rep.Scenarios) == 0 && rep.Startup == nil {
 		return err
 	}
@@ -131,6 +132,16 @@ func measureAll(ctx context.Context, o options, gen generator, rep *report, prog
 		rep.Startup = &st
 	}
 
+	// One key and token serve every secured scenario of the run.
+	var fx *authFixture
+	for _, sc := range scenarios() {
+		if sc.Token && contains(o.scenarios, sc.Name) {
+			if fx, err = newAuthFixture(dir, time.Now()); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	h := &harness{
 		gen:      gen,
 		spec:     loadSpec{Conns: o.conns, Warmup: o.warmup, Duration: o.duration},
@@ -142,7 +153,7 @@ func measureAll(ctx context.Context, o options, gen generator, rep *report, prog
 			continue
 		}
 		fmt.Fprintf(progress, "scenario %s: %d round(s) × (%v + %v warm-up) × 2…\n", sc.Name, o.rounds, o.duration, o.warmup)
-		res, err := runGatewayScenario(ctx, h, ps, sc, bin, backend, backendAddr, dir, gwEnv, o.rounds)
+		res, err := runGatewayScenario(ctx, h, ps, sc, fx, bin, backend, backendAddr, dir, gwEnv, o.rounds)
 		if err != nil {
 			return err
 		}
@@ -152,14 +163,19 @@ func measureAll(ctx context.Context, o options, gen generator, rep *report, prog
 }
 
 // runGatewayScenario starts a gateway with the scenario's config, runs the
-// rounds and stops it.
-func runGatewayScenario(ctx context.Context, h *harness, ps *procSet, sc scenario, bin string,
+// rounds and stops it. fx is the secured scenarios' key material (nil when
+// none of the selected scenarios needs it).
+func runGatewayScenario(ctx context.Context, h *harness, ps *procSet, sc scenario, fx *authFixture, bin string,
 	backend *child, backendAddr, dir string, env []string, rounds int) (scenarioResult, error) {
+	hs, err := requestHeaders(sc, fx)
+	if err != nil {
+		return scenarioResult{}, err
+	}
 	port, err := freePort()
 	if err != nil {
 		return scenarioResult{}, err
 	}
-	data, err := scenarioConfig(sc.Name, backendAddr, port)
+	data, err := scenarioConfig(sc.Name, backendAddr, port, fx)
 	if err != nil {
 		return scenarioResult{}, err
 	}
@@ -173,11 +189,13 @@ func runGatewayScenario(ctx context.Context, h *harness, ps *procSet, sc scenari
 	}
 	defer gw.stop()
 	gwURL := fmt.Sprintf("http://127.0.0.1:%d%s", port, sc.GatewayPath)
-	if err := waitFor200(ctx, gw, gwURL, 10*time.Millisecond, 15*time.Second); err != nil {
+	if err := waitFor200(ctx, gw, gwURL, 10*time.Millisecond, 15*time.Second, hs...); err != nil {
 		return scenarioResult{}, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
-	direct := target{Name: "direct", URL: "http://" + backendAddr + sc.DirectPath, ServerPID: backend.pid()}
-	gateway := target{Name: "gateway", URL: gwURL, ServerPID: gw.pid(), BackendPID: backend.pid()}
+	// Both sides get the same headers, so the generator's work per request
+	// is the same on both.
+	direct := target{Name: "direct", URL: "http://" + backendAddr + sc.DirectPath, ServerPID: backend.pid(), Headers: hs}
+	gateway := target{Name: "gateway", URL: gwURL, ServerPID: gw.pid(), BackendPID: backend.pid(), Headers: hs}
 	res, err := h.runScenario(ctx, sc, direct, gateway, rounds)
 	if err == nil && (backend.exited() || gw.exited()) {
 		err = fmt.Errorf("scenario %s: a process exited during the run%s%s", sc.Name, backend.logTail(), gw.logTail())

@@ -27,16 +27,19 @@ func (g wrkGen) run(ctx context.Context, spec loadSpec, w window) (loadResult, e
 	if spec.Conns < 1 || spec.Duration <= 0 {
 		return loadResult{}, fmt.Errorf("load spec: need ≥ 1 connection and a positive duration, got %d and %v", spec.Conns, spec.Duration)
 	}
+	if err := validHeaders(spec.Headers); err != nil {
+		return loadResult{}, err
+	}
 	threads := max(1, min(g.threads, spec.Conns))
 	if spec.Warmup > 0 {
-		if _, err := g.exec(ctx, spec.URL, spec.Conns, threads, spec.Warmup, false); err != nil {
+		if _, err := g.exec(ctx, spec, threads, spec.Warmup, false); err != nil {
 			return loadResult{}, err
 		}
 	}
 	if w.Begin != nil {
 		w.Begin()
 	}
-	out, err := g.exec(ctx, spec.URL, spec.Conns, threads, spec.Duration, true)
+	out, err := g.exec(ctx, spec, threads, spec.Duration, true)
 	if w.End != nil {
 		w.End()
 	}
@@ -46,21 +49,42 @@ func (g wrkGen) run(ctx context.Context, spec loadSpec, w window) (loadResult, e
 	return parseWrk(out)
 }
 
-// exec runs wrk once and returns its output. wrk takes whole seconds.
-func (g wrkGen) exec(ctx context.Context, url string, conns, threads int, d time.Duration, latency bool) (string, error) {
+// exec runs wrk once and returns its output.
+func (g wrkGen) exec(ctx context.Context, spec loadSpec, threads int, d time.Duration, latency bool) (string, error) {
+	args := wrkArgs(spec, threads, d, latency)
+	cmd := exec.CommandContext(ctx, g.path, args...)
+	cmd.WaitDelay = 2 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		// The header values (a bearer token among them) are left out.
+		shown := args[:wrkFixedArgs(latency)]
+		return "", fmt.Errorf("wrk %s (+%d headers) %s: %w\n%s", strings.Join(shown, " "), len(spec.Headers), spec.URL,
+			err, truncateTail(string(out), 2048))
+	}
+	return string(out), nil
+}
+
+// wrkFixedArgs is the number of arguments wrkArgs puts before the headers.
+func wrkFixedArgs(latency bool) int {
+	if latency {
+		return 9
+	}
+	return 8
+}
+
+// wrkArgs is wrk's command line for one run: whole seconds (wrk's unit),
+// one -H per request header, the URL last.
+func wrkArgs(spec loadSpec, threads int, d time.Duration, latency bool) []string {
 	secs := max(1, int(math.Ceil(d.Seconds())))
-	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", strconv.Itoa(secs) + "s",
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(spec.Conns), "-d", strconv.Itoa(secs) + "s",
 		"--timeout", "60s"}
 	if latency {
 		args = append(args, "--latency")
 	}
-	cmd := exec.CommandContext(ctx, g.path, append(args, url)...)
-	cmd.WaitDelay = 2 * time.Second
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("wrk %s: %w\n%s", strings.Join(args, " "), err, truncateTail(string(out), 2048))
+	for _, h := range spec.Headers {
+		args = append(args, "-H", h.Name+": "+h.Value)
 	}
-	return string(out), nil
+	return append(args, spec.URL)
 }
 
 // parseWrk reads the summary wrk prints with --latency.
