@@ -139,7 +139,13 @@ func (l *loader) backend(c *Config, st *serviceState, e *Endpoint, tplOK bool, v
 	} else {
 		l.urlPattern(b, e, tplOK, urlNode, path, idx)
 	}
-	if !hostSeen {
+	if b.Lambda != nil {
+		l.lambdaChecks(e, b, hostNode)
+	}
+	if b.GraphQL != nil {
+		l.graphqlChecks(e, b)
+	}
+	if !hostSeen && b.Lambda == nil {
 		switch {
 		case len(st.hosts) > 0:
 			b.Host = st.hosts
@@ -198,12 +204,12 @@ func (l *loader) backendMethod(v *node, loc at, s, fallback string) string {
 func (l *loader) backendEncoding(v *node, loc at, s string) (string, bool) {
 	low := strings.ToLower(s)
 	switch low {
-	case EncodingJSON, EncodingSafeJSON, EncodingString, EncodingNoOp:
+	case EncodingJSON, EncodingSafeJSON, EncodingString, EncodingNoOp, EncodingXML, EncodingRSS:
 		if low != s {
 			l.warnAt(v.pos, loc.String(), "encoding "+quoteJSON(s)+" lower-cased to "+quoteJSON(low), "write it in lower case")
 		}
 		return low, true
-	case "xml", "rss", "yaml":
+	case "yaml":
 		l.errNode(v, loc.String(), "encoding "+quoteJSON(s)+" not supported yet", "")
 		return EncodingJSON, false
 	case "fast-json":
@@ -212,8 +218,8 @@ func (l *loader) backendEncoding(v *node, loc at, s string) (string, bool) {
 		return EncodingJSON, true
 	}
 	// KrakenD CE decodes any other value as json (§2.2 rule 5, §10).
-	hint := "use json, safejson, string or no-op"
-	if sug, _ := suggest(low, []string{EncodingJSON, EncodingSafeJSON, EncodingString, EncodingNoOp}); sug != "" {
+	hint := "use json, safejson, string, xml, rss or no-op"
+	if sug, _ := suggest(low, []string{EncodingJSON, EncodingSafeJSON, EncodingString, EncodingNoOp, EncodingXML, EncodingRSS}); sug != "" {
 		hint = "did you mean " + quoteJSON(sug) + "?"
 	}
 	l.warnAt(v.pos, loc.String(), "unknown encoding "+quoteJSON(s)+` decoded as "json", as KrakenD does`, hint)
@@ -408,7 +414,7 @@ func (l *loader) urlPattern(b *Backend, e *Endpoint, tplOK bool, v *node, base s
 	for _, name := range undefined {
 		switch {
 		case isRespPlaceholder(name):
-			l.errNode(v, loc.String(), "placeholder {"+name+"} needs proxy.sequential, which is not supported yet", "")
+			l.respPlaceholder(e, v, loc, name, idx)
 		case strings.HasPrefix(name, "JWT."):
 			claim := name[len("JWT."):]
 			switch {

@@ -31,6 +31,16 @@ func (l *loader) backendExtra(b *Backend, v *node, path string) backendExtras {
 			l.httpCache(b, &m.val, base, m.key)
 		case "auth/client-credentials":
 			l.clientCredentials(b, &m.val, base, m.key)
+		case "modifier/lua-backend":
+			b.LuaBackend = l.lua(m.name, &m.val, base, m.key)
+		case "modifier/martian":
+			l.martianNamespace(b, &m.val, base, m.key)
+		case "validation/cel":
+			b.CEL = l.celChecks(&m.val, base, m.key, true)
+		case "backend/lambda":
+			l.lambdaNS(b, &m.val, base, m.key)
+		case "backend/graphql":
+			l.graphqlNS(b, &m.val, base, m.key)
 		}
 	}
 	return ext
@@ -87,6 +97,8 @@ func (l *loader) proxyBackend(b *Backend, v *node, base, key string) {
 				"remove the key to bound shadow calls by the endpoint timeout"); ok {
 				b.ShadowTimeout, timeout = d, mv
 			}
+		case "flatmap_filter":
+			b.Flatmap = l.flatmapFilter(mv, path, m.key)
 		default:
 			l.unknownKey(objProxyBackend, path, m)
 		}
@@ -125,6 +137,8 @@ func (l *loader) tributaryBackend(b *Backend, v *node, base, key string) {
 		case "redirect_hosts":
 			hosts, _ := l.hostList(mv, path, m.key)
 			b.RedirectHosts = hosts
+		case "lambda_event", "lambda_unwrap":
+			l.lambdaOption(b, mv, path, m.key)
 		default:
 			l.unknownKey(objTributaryBackend, path, m)
 		}

@@ -102,24 +102,21 @@
 //
 // # Namespaces
 //
-// extra_config namespaces decoded into the model in this release:
-//
-//   - service: "router" ([Router]), "telemetry/logging" ([Logging]),
-//     "tributary" (max_request_body_bytes, max_backend_response_bytes,
-//     version_header).
-//   - endpoint: "proxy" (sequential: false and force_sandboxed_request are
-//     accepted), "tributary" (max_request_body_bytes).
-//   - backend: "backend/http" (return_error_code, return_error_details),
-//     "proxy" (shadow, shadow_timeout), "tributary"
-//     (max_response_bytes, follow_redirects, max_redirects,
-//     redirect_hosts).
-//
-// qos/ratelimit/router, qos/ratelimit/proxy, qos/circuit-breaker,
-// qos/http-cache, auth/validator, security/cors, security/http,
-// backend/lambda, telemetry/opentelemetry, modifier/martian and
-// validation/json-schema are rejected as "not supported yet" at their own
-// scope; elsewhere they are ignored with a warning, except the auth/,
-// security/ and qos/ ones, which are errors.
+// extra_config namespaces decoded into the model in this release, each
+// in its own file (ns_*.go) with its type: at service scope "router",
+// "telemetry/logging", "tributary", "security/cors", "security/http",
+// "security/bot-detector", "auth/revoker", "auth/validator"
+// (shared_cache_duration), "modifier/lua-endpoint", "redis"; at endpoint
+// scope "proxy", "tributary", "auth/validator", "auth/signer",
+// "qos/ratelimit/router", "security/bot-detector", "validation/json-schema",
+// "validation/cel", the Lua namespaces; at backend scope "backend/http",
+// "proxy", "tributary", "qos/ratelimit/proxy", "qos/circuit-breaker",
+// "qos/http-cache", "auth/client-credentials", "modifier/martian",
+// "validation/cel", "modifier/lua-backend", "backend/lambda",
+// "backend/graphql". The telemetry namespaces other than logging are
+// rejected as "not supported yet" at their own scope; a namespace at the
+// wrong scope is ignored with a warning, except the auth/, security/ and
+// qos/ ones, which are errors.
 //
 // The backend "timeout" (a KrakenD Enterprise key) is implemented: each
 // call of that backend ends at min(call start + timeout, the endpoint's

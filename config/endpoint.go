@@ -147,7 +147,9 @@ func (l *loader) endpoint(c *Config, st *serviceState, v *node, idx int) (e *End
 	} else {
 		l.endpointBackends(c, st, e, &nodes, tplOK)
 		l.concurrentAndShadow(e, &nodes)
+		l.proxyRules(e, &nodes)
 	}
+	e.proxyAt = nil
 	if nodes.inputHeaders != nil && len(e.InputHeaders) > 0 {
 		l.warnContentType(e, nodes.inputHeaders, at{path, "input_headers"})
 	}
@@ -304,7 +306,7 @@ func (l *loader) endpointExtra(e *Endpoint, v *node, path string) {
 	for _, m := range l.namespaces(scopeEndpoint, base, v) {
 		switch m.name {
 		case "proxy":
-			l.proxyEndpoint(&m.val, base, m.key)
+			l.proxyEndpoint(e, &m.val, base, m.key)
 		case "tributary":
 			l.tributaryEndpoint(e, &m.val, base, m.key)
 		case "auth/validator":
@@ -315,22 +317,48 @@ func (l *loader) endpointExtra(e *Endpoint, v *node, path string) {
 			l.routerRateLimit(e, &m.val, base, m.key)
 		case "security/bot-detector":
 			e.BotDetector = l.botDetector(&m.val, base, m.key)
+		case "validation/json-schema":
+			l.jsonSchema(e, &m.val, base, m.key)
+		case "validation/cel":
+			e.CEL = l.celChecks(&m.val, base, m.key, false)
+		case "modifier/lua-endpoint", "modifier/lua-proxy":
+			if lua := l.lua(m.name, &m.val, base, m.key); m.name == "modifier/lua-proxy" {
+				e.LuaProxy = lua
+			} else {
+				e.LuaEndpoint = lua
+			}
 		}
 	}
 }
 
-// proxyEndpoint decodes the endpoint "proxy" namespace (§17.1).
-func (l *loader) proxyEndpoint(v *node, base, key string) {
+// proxyEndpoint decodes the endpoint "proxy" namespace (§17.1); the rules
+// that need the backends are applied by proxyRules.
+func (l *loader) proxyEndpoint(e *Endpoint, v *node, base, key string) {
 	if !l.object(v, base, key) {
 		return
 	}
 	path := keyPath(base, key)
+	at := &proxyNodes{path: path}
+	e.proxyAt = at
 	for m := range v.schemaMembers() {
+		mv := &m.val
 		switch m.key {
 		case "sequential":
-			l.gapFlag(&m.val, path, m.key, "")
+			if on, ok := l.boolean(mv, path, m.key); ok {
+				e.Sequential, at.sequential = on, mv
+			}
+		case "sequential_propagated_params":
+			if list, ok := l.strList(mv, path, m.key); ok {
+				e.SequentialPropagatedParams, at.propagated = list, mv
+			}
+		case "static":
+			e.Static = l.proxyStatic(mv, path, m.key)
+			at.static = mv
+		case "flatmap_filter":
+			e.Flatmap = l.flatmapFilter(mv, path, m.key)
+			at.flatmap = mv
 		case "force_sandboxed_request":
-			l.boolean(&m.val, path, m.key) // accepted: every backend gets its own request
+			l.boolean(mv, path, m.key) // accepted: every backend gets its own request
 		default:
 			l.unknownKey(objProxyEndpoint, path, m)
 		}

@@ -41,17 +41,6 @@ func writeFiles(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// loadErr loads src as "t.json" and returns the error text, failing the
-// test when the load succeeds.
-func loadErr(t *testing.T, src string, env ...string) string {
-	t.Helper()
-	_, err := Load("t.json", []byte(src), env)
-	if err == nil {
-		t.Fatalf("Load succeeded; want an error")
-	}
-	return err.Error()
-}
-
 func TestFlexibleFixture(t *testing.T) {
 	cfg, err := LoadFile(filepath.Join(fixture, "gateway.tmpl.json"), fixtureEnv())
 	if err != nil {

@@ -310,7 +310,7 @@ b"}`,
 		want: []string{
 			`t.json:5:57: $.endpoints[0].backend[0].url_pattern: undefined placeholder "ID" in backend 0 of GET /a/{id}; did you mean {id}?`,
 			`t.json:5:85: $.endpoints[0].backend[1].url_pattern: undefined placeholder "user" in backend 1 of GET /a/{id}; the endpoint declares {id}`,
-			`t.json:6:52: $.endpoints[1].backend[0].url_pattern: placeholder {resp0_id} needs proxy.sequential, which is not supported yet`,
+			`t.json:6:52: $.endpoints[1].backend[0].url_pattern: placeholder {resp0_id} needs proxy.sequential: true on the endpoint; add "extra_config": {"proxy": {"sequential": true}} to the endpoint`,
 			`t.json:6:86: $.endpoints[1].backend[1].url_pattern: placeholder {JWT.sub} needs auth/validator on the endpoint`,
 			`t.json:6:119: $.endpoints[1].backend[2].url_pattern: undefined placeholder "x" in backend 2 of GET /b; the endpoint template declares no placeholders`,
 			`t.json:7:57: $.endpoints[2].backend[0].url_pattern: invalid url_pattern "/x?{id}=1": placeholder {id} in a query key; placeholders are allowed only in query values`,
@@ -584,12 +584,11 @@ b"}`,
   }]
 }`,
 		want: []string{
-			`t.json:6:46: $.endpoints[0].extra_config.proxy.sequential: "sequential": true not supported yet`,
-			`t.json:6:52: $.endpoints[0].extra_config.proxy.static: key "static" not supported yet`,
+			`t.json:6:46: $.endpoints[0].extra_config.proxy.sequential: proxy.sequential cannot be combined with a shadow backend ($.endpoints[0].backend[0]); remove the shadow backend, or the sequential flag`,
+			`t.json:6:62: $.endpoints[0].extra_config.proxy.static: missing required key "data"; the static data is an object, e.g. "data": {"promo": null}`,
 			`t.json:6:66: $.endpoints[0].extra_config.proxy.combiner: key "combiner" not supported yet; it needs a custom KrakenD build`,
 			`t.json:7:16: $.endpoints[0].backend: every backend is a shadow, so no backend answers the client; keep at least one backend without "shadow": true`,
-			`t.json:8:33: $.endpoints[0].backend[0].extra_config.proxy.flatmap_filter: key "flatmap_filter" not supported yet`,
-			`t.json:9:21: $.endpoints[0].backend[0].extra_config.tributary.lambda_event: key "lambda_event" not supported yet; it needs backend/lambda`,
+			`t.json:9:37: $.endpoints[0].backend[0].extra_config.tributary.lambda_event: lambda_event and lambda_unwrap need backend/lambda; add "backend/lambda" to this backend, or remove them`,
 			`t.json:9:65: $.endpoints[0].backend[0].extra_config.tributary.max_redirects: value 11 out of range; must be 1–10`,
 			`t.json:9:91: $.endpoints[0].backend[0].extra_config.tributary.max_response_bytes: value 67108865 out of range; must be at most 67108864`,
 		},
@@ -620,17 +619,17 @@ b"}`,
 		name: "encodings",
 		json: `{
   "version": 3,
-  "output_encoding": "xml",
+  "output_encoding": "fast-json",
   "host": ["http://h"],
   "endpoints": [
-    {"endpoint": "/a", "output_encoding": "jsn", "backend": [{"url_pattern": "/x", "encoding": "rss"}]},
+    {"endpoint": "/a", "output_encoding": "jsn", "backend": [{"url_pattern": "/x", "encoding": "yaml"}]},
     {"endpoint": "/b", "backend": [{"url_pattern": "/x", "encoding": "jsonn"}]}
   ]
 }`,
 		want: []string{
-			`t.json:3:22: $.output_encoding: output encoding "xml" not supported yet`,
+			`t.json:3:22: $.output_encoding: output encoding "fast-json" not supported yet`,
 			`t.json:6:43: $.endpoints[0].output_encoding: unknown output encoding "jsn"; did you mean "json"?`,
-			`t.json:6:96: $.endpoints[0].backend[0].encoding: encoding "rss" not supported yet`,
+			`t.json:6:96: $.endpoints[0].backend[0].encoding: encoding "yaml" not supported yet`,
 		},
 	},
 	{
@@ -720,11 +719,11 @@ b"}`,
 		json: `{
   "version": 3,
   "host": ["http://h"],
-  "endpoints": [{"endpoint": "/a", "output_encoding": "yaml",
+  "endpoints": [{"endpoint": "/a", "output_encoding": "fast-json",
     "backend": [{"url_pattern": "/x", "sd_scheme": "https", "disable_host_sanitize": true, "shadow_timeout": "1s"}]}]
 }`,
 		want: []string{
-			`t.json:4:55: $.endpoints[0].output_encoding: output encoding "yaml" not supported yet`,
+			`t.json:4:55: $.endpoints[0].output_encoding: output encoding "fast-json" not supported yet`,
 			`t.json:5:52: $.endpoints[0].backend[0].sd_scheme: sd_scheme "https" not supported; it only applies to service discovery; put the scheme in "host"`,
 		},
 	},

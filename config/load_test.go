@@ -541,3 +541,14 @@ func TestDiagnosticString(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// loadErr loads src as "t.json" and returns the error text, failing the
+// test when the load succeeds.
+func loadErr(t *testing.T, src string, env ...string) string {
+	t.Helper()
+	_, err := Load("t.json", []byte(src), env)
+	if err == nil {
+		t.Fatalf("Load succeeded; want an error")
+	}
+	return err.Error()
+}

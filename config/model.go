@@ -35,6 +35,8 @@ const (
 	OutputString         = "string"
 	OutputNegotiate      = "negotiate"
 	OutputNoOp           = "no-op"
+	OutputXML            = "xml"
+	OutputYAML           = "yaml"
 )
 
 // Backend encodings accepted by a backend's encoding.
@@ -43,6 +45,8 @@ const (
 	EncodingSafeJSON = "safejson"
 	EncodingString   = "string"
 	EncodingNoOp     = "no-op"
+	EncodingXML      = "xml"
+	EncodingRSS      = "rss"
 )
 
 // Config is a loaded, validated and fully defaulted service configuration.
@@ -140,6 +144,12 @@ type Config struct {
 	BotDetector *BotDetector
 	// Revoker is "auth/revoker"; nil when absent.
 	Revoker *Revoker
+	// Redis is the service "redis" namespace with tributary.shared_store;
+	// nil when neither is given (state stays in the process).
+	Redis *Redis
+	// LuaEndpoint is the service-level "modifier/lua-endpoint"; nil when
+	// absent.
+	LuaEndpoint *Lua
 	// JWKSharedCacheDuration is the service-level
 	// auth/validator.shared_cache_duration. Default 15m.
 	JWKSharedCacheDuration time.Duration
@@ -265,6 +275,21 @@ type Endpoint struct {
 	MaxRequestBodyBytes int64
 	// Backends are the backend objects, in declaration order (≥ 1).
 	Backends []*Backend
+	// Sequential is proxy.sequential: the backends run one after another
+	// and later ones may use {resp<N>_<path>} placeholders (§12.2).
+	// Default false.
+	Sequential bool
+	// SequentialPropagatedParams is proxy.sequential_propagated_params:
+	// validated, with no consumer yet. Default none.
+	SequentialPropagatedParams []string
+	// Static is proxy.static (§12.3); nil when absent.
+	Static *Static
+	// Flatmap is the endpoint-level proxy.flatmap_filter, run after the
+	// merge (§11.6). Default none.
+	Flatmap []FlatmapOp
+	// proxyAt holds the proxy options' nodes while the endpoint loads;
+	// nil once it is loaded.
+	proxyAt *proxyNodes
 
 	// Validator is "auth/validator"; nil when absent.
 	Validator *Validator
@@ -275,6 +300,15 @@ type Endpoint struct {
 	// BotDetector is the endpoint-level "security/bot-detector"; nil when
 	// absent.
 	BotDetector *BotDetector
+	// JSONSchema is "validation/json-schema"; nil when absent.
+	JSONSchema *JSONSchema
+	// CEL is the endpoint-level "validation/cel"; nil when absent.
+	CEL []CELCheck
+	// LuaEndpoint is the endpoint-level "modifier/lua-endpoint"; nil when
+	// absent.
+	LuaEndpoint *Lua
+	// LuaProxy is "modifier/lua-proxy"; nil when absent.
+	LuaProxy *Lua
 }
 
 // Backend is one backend object (§5), with defaults applied.
@@ -347,11 +381,26 @@ type Backend struct {
 	HTTPCache *HTTPCache
 	// ClientCredentials is "auth/client-credentials"; nil when absent.
 	ClientCredentials *ClientCredentials
+	// LuaBackend is "modifier/lua-backend"; nil when absent.
+	LuaBackend *Lua
 	// Shadow is proxy.shadow: the backend gets a copy of each request and
 	// its answer is discarded (§17.17). Default false.
 	Shadow bool
 	// ShadowTimeout bounds a shadow call. Default: the endpoint timeout.
 	ShadowTimeout time.Duration
+	// Flatmap is the backend-level proxy.flatmap_filter; when set it
+	// replaces Allow, Deny and Mapping (§9, §11.6). Default none.
+	Flatmap []FlatmapOp
+	// Martian is "modifier/martian": the backend's modifier tree; nil
+	// when absent.
+	Martian *Martian
+	// CEL is the backend-level "validation/cel"; nil when absent.
+	CEL []CELCheck
+	// Lambda is "backend/lambda" (with the tributary Lambda options): the
+	// backend invokes a function instead of calling host; nil when absent.
+	Lambda *Lambda
+	// GraphQL is "backend/graphql"; nil when absent.
+	GraphQL *GraphQL
 }
 
 // Rename is one mapping entry: the top-level key From becomes To.
@@ -360,4 +409,21 @@ type Rename struct {
 	From string
 	// To is the new key name.
 	To string
+}
+
+// Static is the endpoint's proxy.static data (§12.3).
+type Static struct {
+	// Strategy is when the data is injected: "always" (the default),
+	// "success", "complete", "errored" or "incomplete".
+	Strategy string
+	// Data is the object to inject, as compact JSON text.
+	Data []byte
+}
+
+// FlatmapOp is one flatmap_filter operation (§11.6).
+type FlatmapOp struct {
+	// Type is "move", "del" or "append".
+	Type string
+	// Args are the operation's paths.
+	Args []string
 }

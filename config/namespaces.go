@@ -81,30 +81,41 @@ func namespaceInfo(name string) nsInfo {
 		return nsInfo{class: nsSupported, scopes: scopeEndpoint | scopeService}
 	case "security/cors":
 		return nsInfo{class: nsSupported, scopes: scopeService, enterprise: scopeEndpoint}
-	case "security/http", "auth/revoker":
+	case "security/http", "auth/revoker", "redis":
 		return nsInfo{class: nsSupported, scopes: scopeService}
 	case "security/bot-detector":
 		return nsInfo{class: nsSupported, scopes: scopeService | scopeEndpoint}
+	case "modifier/lua-endpoint":
+		return nsInfo{class: nsSupported, scopes: scopeService | scopeEndpoint}
+	case "modifier/lua-proxy":
+		return nsInfo{class: nsSupported, scopes: scopeEndpoint}
+	case "modifier/lua-backend":
+		return nsInfo{class: nsSupported, scopes: scopeBackend}
 	case "validation/json-schema":
-		return nsInfo{class: nsLater, scopes: scopeEndpoint}
-	case "backend/lambda", "modifier/martian":
-		return nsInfo{class: nsLater, scopes: scopeBackend}
+		return nsInfo{class: nsSupported, scopes: scopeEndpoint}
+	case "validation/cel":
+		return nsInfo{class: nsSupported, scopes: scopeEndpoint | scopeBackend}
+	case "backend/lambda", "backend/graphql":
+		return nsInfo{class: nsSupported, scopes: scopeBackend}
+	case "modifier/martian":
+		return nsInfo{class: nsSupported, scopes: scopeBackend}
 	case "telemetry/opentelemetry":
 		return nsInfo{class: nsLater, scopes: scopeService, enterprise: scopeEndpoint | scopeBackend}
 
-	case "validation/cel",
-		"modifier/lua-endpoint", "modifier/lua-proxy", "modifier/lua-backend", "backend/graphql",
-		"async/amqp", "telemetry/metrics", "telemetry/influx", "telemetry/gelf", "telemetry/logstash",
+	case "async/amqp", "telemetry/metrics", "telemetry/influx", "telemetry/gelf", "telemetry/logstash",
 		"telemetry/opencensus":
 		return nsInfo{class: nsGap}
 
+	case "qos/ratelimit/router/redis":
+		return nsInfo{class: nsEnterprise,
+			hint: `use "qos/ratelimit/router" with tributary.shared_store: its buckets then live in Redis, shared by every instance`}
 	case "auth/api-keys", "auth/basic", "auth/ntlm", "qos/ratelimit/service", "qos/ratelimit/tiered",
-		"qos/ratelimit/router/redis", "qos/circuit-breaker/http", "backend/http/client", "backend/grpc",
+		"qos/circuit-breaker/http", "backend/http/client", "backend/grpc",
 		"backend/soap", "backend/static-filesystem", "backend/conditional", "modifier/jmespath",
 		"modifier/response-body", "modifier/body-generator", "modifier/request-body-generator",
 		"modifier/response-body-generator", "modifier/response-headers", "security/policies",
 		"validation/response-json-schema", "websocket", "generator/openapi", "telemetry/opentelemetry-security",
-		"telemetry/instana", "redis", "grpc":
+		"telemetry/instana", "grpc":
 		return nsInfo{class: nsEnterprise}
 	}
 	switch {
@@ -311,7 +322,7 @@ func (l *loader) namespace(sc scope, base string, m *member) (string, bool) {
 	case nsGap:
 		l.errAt(m.pos, path, "namespace "+q+" not supported yet", "")
 	case nsEnterprise:
-		l.errAt(m.pos, path, "namespace "+q+" not supported (KrakenD Enterprise feature)", "")
+		l.errAt(m.pos, path, "namespace "+q+" not supported (KrakenD Enterprise feature)", info.hint)
 	case nsRenamed:
 		hint := "renamed to " + quoteJSON(info.renamedTo)
 		if info.hint != "" {

@@ -332,7 +332,6 @@ var policyBroken = []brokenCase{
 }`,
 		want: []string{
 			`t.json:3:3: $.plugin: plugin loader (folder "./plugins/", pattern ".so"): KrakenD Go plugins (.so) cannot run in Tributary; reimplement it behind a backend (docs/krakend-compatibility.md#go-plugins)`,
-			`t.json:5:5: $.extra_config["github.com/devopsfaith/krakend-cel"]: namespace "validation/cel" not supported yet`,
 			`t.json:6:5: $.extra_config["github_com/devopsfaith/krakend-metrics"]: namespace "telemetry/metrics" not supported yet`,
 			`t.json:8:5: $.extra_config["github_com/devopsfaith/krakend-gologging"]: namespaces "github_com/devopsfaith/krakend-gologging" and "telemetry/logging" are the same (the first is KrakenD's legacy name of the second); keep one of them`,
 			`t.json:9:5: $.extra_config["github_com/devopsfaith/krakend/router/gin"]: legacy namespace "github_com/devopsfaith/krakend/router/gin" is not read by KrakenD, so its feature would be silently off; renamed to "router"`,
@@ -343,7 +342,6 @@ var policyBroken = []brokenCase{
 			`t.json:13:5: $.extra_config["auth/api-keys"]: namespace "auth/api-keys" not supported (KrakenD Enterprise feature)`,
 			`t.json:14:5: $.extra_config.Router: unknown namespace "Router"; did you mean "router"?`,
 			`t.json:15:5: $.extra_config["security/waf"]: unknown namespace "security/waf"`,
-			`t.json:19:22: $.endpoints[0].extra_config["github.com/devopsfaith/krakend-jsonschema"]: namespace "validation/json-schema" not supported yet`,
 			`t.json:21:24: $.endpoints[0].backend[0].extra_config["github_com/devopsfaith/krakend/http"]: legacy namespace "github_com/devopsfaith/krakend/http" is not read by KrakenD, so its feature would be silently off; renamed to "backend/http"`,
 			`t.json:21:67: $.endpoints[0].backend[0].extra_config["plugin/http-client"]: Go plugin namespace: KrakenD Go plugins (.so) cannot run in Tributary; reimplement it behind a backend (docs/krakend-compatibility.md#go-plugins)`,
 		},

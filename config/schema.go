@@ -37,6 +37,11 @@ const (
 	objRateLimitProxy
 	objCircuitBreaker
 	objHTTPCache
+	objLua
+	objLambda
+	objGraphQL
+	objProxyStatic
+	objFlatmapOp
 )
 
 // keyNote is a key with an optional hint.
@@ -121,20 +126,23 @@ func schemaOf(k objKind) objSchema {
 		}
 	case objProxyEndpoint:
 		return objSchema{
-			valid: []string{"sequential", "force_sandboxed_request"},
-			gap: []keyNote{{"static", ""}, {"flatmap_filter", ""}, {"sequential_propagated_params", ""},
-				{"combiner", "it needs a custom KrakenD build"}},
+			valid: []string{"sequential", "force_sandboxed_request", "static", "flatmap_filter",
+				"sequential_propagated_params"},
+			gap: []keyNote{{"combiner", "it needs a custom KrakenD build"}},
 		}
 	case objProxyBackend:
 		return objSchema{
-			valid: []string{"shadow", "shadow_timeout"},
-			gap:   []keyNote{{"flatmap_filter", ""}},
+			valid: []string{"shadow", "shadow_timeout", "flatmap_filter"},
 		}
+	case objProxyStatic:
+		return objSchema{valid: []string{"strategy", "data"}}
+	case objFlatmapOp:
+		return objSchema{valid: []string{"type", "args"}}
 	case objBackendHTTP:
 		return objSchema{valid: []string{"return_error_code", "return_error_details"}}
 	case objTributaryService:
 		return objSchema{valid: []string{"max_request_body_bytes", "max_backend_response_bytes", "version_header",
-			"revoke_admin"}}
+			"revoke_admin", "shared_store"}}
 	case objTributaryEndpoint:
 		return objSchema{valid: []string{"max_request_body_bytes", "jwt_cache", "jwt_authorizer_claims"}}
 	case objValidator, objValidatorService, objJWTCache:
@@ -148,6 +156,12 @@ func schemaOf(k objKind) objSchema {
 		return objSchema{valid: []string{"interval", "timeout", "max_errors", "name", "log_status_change"}}
 	case objHTTPCache:
 		return objSchema{valid: []string{"shared", "max_items", "max_size"}}
+	case objLua:
+		return objSchema{valid: luaKeys}
+	case objLambda:
+		return objSchema{valid: []string{"function_name", "function_param_name", "region", "endpoint", "max_retries"}}
+	case objGraphQL:
+		return objSchema{valid: []string{"type", "query", "query_path", "variables", "operationName"}}
 	case objSigner:
 		return objSchema{
 			valid: []string{"alg", "kid", "jwk_url", "jwk_local_path", "jwk_local_ca", "disable_jwk_security",
@@ -163,8 +177,8 @@ func schemaOf(k objKind) objSchema {
 		return objSchema{valid: []string{"N", "P", "hash_name", "TTL", "token_keys", "port"}}
 	default: // objTributaryBackend
 		return objSchema{
-			valid: []string{"max_response_bytes", "follow_redirects", "max_redirects", "redirect_hosts"},
-			gap:   []keyNote{{"lambda_event", "it needs backend/lambda"}, {"lambda_unwrap", "it needs backend/lambda"}},
+			valid: []string{"max_response_bytes", "follow_redirects", "max_redirects", "redirect_hosts",
+				"lambda_event", "lambda_unwrap"},
 		}
 	}
 }

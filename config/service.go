@@ -255,14 +255,14 @@ func (l *loader) outputEncoding(v *node, base, key string) (string, bool) {
 		return "", false
 	}
 	switch s {
-	case OutputJSON, OutputJSONCollection, OutputString, OutputNegotiate, OutputNoOp:
+	case OutputJSON, OutputJSONCollection, OutputString, OutputNegotiate, OutputNoOp, OutputXML, OutputYAML:
 		return s, true
-	case "xml", "yaml", "fast-json":
+	case "fast-json":
 		l.errNode(v, keyPath(base, key), "output encoding "+quoteJSON(s)+" not supported yet", "")
 		return "", false
 	}
-	valid := []string{OutputJSON, OutputJSONCollection, OutputString, OutputNegotiate, OutputNoOp}
-	hint := "use one of json, json-collection, string, negotiate, no-op"
+	valid := []string{OutputJSON, OutputJSONCollection, OutputString, OutputNegotiate, OutputNoOp, OutputXML, OutputYAML}
+	hint := "use one of json, json-collection, string, negotiate, xml, yaml, no-op"
 	if sug, _ := suggest(s, valid); sug != "" {
 		hint = "did you mean " + quoteJSON(sug) + "?"
 	}
@@ -290,12 +290,17 @@ func (l *loader) serviceExtra(c *Config, v *node) {
 			l.httpSecure(c, &m.val, base, m.key)
 		case "security/bot-detector":
 			c.BotDetector = l.botDetector(&m.val, base, m.key)
+		case "modifier/lua-endpoint":
+			c.LuaEndpoint = l.lua(m.name, &m.val, base, m.key)
 		case "auth/revoker":
 			l.revoker(c, &m.val, base, m.key)
 		case "auth/validator":
 			l.validatorService(c, &m.val, base, m.key)
+		case "redis":
+			l.redisNamespace(c, &m.val, base, m.key)
 		}
 	}
+	l.resolveRedis(c)
 }
 
 // tributaryService decodes the service-level "tributary" namespace.
@@ -318,6 +323,8 @@ func (l *loader) tributaryService(c *Config, v *node, base, key string) {
 			l.setBool(&c.VersionHeader, &m.val, path, m.key)
 		case "revoke_admin":
 			l.revokeAdmin(c, &m.val, path, m.key)
+		case "shared_store":
+			l.sharedStore(c, &m.val, path, m.key)
 		default:
 			l.unknownKey(objTributaryService, path, m)
 		}

@@ -246,7 +246,11 @@ func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request,
 			return g.routed(ep, g.bodyError(err)), x
 		}
 	}
-	if x != nil || usesStages(ep) {
+	if x != nil && !usesStages(ep) {
+		// Only service stages ran: nothing reads the params (no endpoint,
+		// backend or response stage), and no stage can change them.
+		x.Route, x.Body = ep.Path, body
+	} else if x != nil || usesStages(ep) {
 		if x == nil {
 			x = g.newExchange(r, body)
 		}
@@ -254,6 +258,8 @@ func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request,
 		if resp := g.runStages(ctx, ep.Stages, x); resp != nil {
 			return g.routed(ep, resp), x
 		}
+		// A stage may have replaced the body or a param (Lua).
+		body, res.Params = x.Body, stagedParams(x, res.Params)
 	}
 	return g.routed(ep, g.execute(ctx, arrival, ep, res.Params, q, r, body, x)), x
 }

@@ -46,12 +46,15 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 		g:      g,
 		ep:     ep,
 		params: params,
-		header: withForward(forwardHeaders(ep, r), x),
+		header: withForward(forwardHeaders(ep, stagedRequest(r, x)), x),
 		body:   body,
 		x:      x,
 		query:  q,
 		// Most backends inherit the endpoint's list: filter once.
 		sharedQuery: q.Filter(ep.Query),
+	}
+	if x != nil && x.RawQuery != r.RawQuery {
+		c.sharedQuery, c.rawQuery = x.RawQuery, true
 	}
 
 	if len(ep.Shadows) > 0 && g.shadows != nil {
@@ -62,7 +65,9 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 		}
 	}
 	results := make([]result, len(ep.Backends))
-	if len(ep.Backends) == 1 {
+	if ep.Sequential {
+		c.sequential(bctx, results)
+	} else if len(ep.Backends) == 1 {
 		results[0] = c.do(bctx, ep.Backends[0])
 	} else {
 		var wg sync.WaitGroup
@@ -98,7 +103,7 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 	if ep.Output == plan.OutputNoOp {
 		resp = g.passthrough(ep, &results[0])
 	} else {
-		resp = g.combine(ctx, ep, results, x)
+		resp = g.render(ctx, ep, results, x, acceptOf(ep, r))
 	}
 	resp.keep(results)
 	return resp
@@ -114,6 +119,10 @@ type call struct {
 	query       urltpl.Query
 	sharedQuery string
 	x           *stage.Exchange // nil when the endpoint has no stages
+	resp        []respValue     // the sequential proxy's values for the backend being called
+	// rawQuery: a stage replaced the request's query (lua-proxy), which
+	// every backend then gets whole, unfiltered, in sharedQuery.
+	rawQuery bool
 }
 
 // lookup returns the value of a url_pattern placeholder: a path param, or
@@ -129,6 +138,9 @@ func (c *call) lookup(name string) (string, bool) {
 	if claim, ok := strings.CutPrefix(name, "JWT."); ok && c.x != nil && c.x.Claims != nil {
 		return auth.ClaimText(c.x.Claims, claim)
 	}
+	if c.resp != nil {
+		return c.respLookup(name)
+	}
 	return "", false
 }
 
@@ -142,7 +154,7 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 		defer cancel()
 	}
 	query := c.sharedQuery
-	if !b.QueryShared {
+	if !b.QueryShared && !c.rawQuery {
 		query = c.query.Filter(b.Query)
 	}
 	origin, tpl := b.NextTarget()
@@ -156,16 +168,23 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 	if b.Headers != nil {
 		header = filterHeaders(header, b.Headers)
 	}
+	body := c.body
+	if b.GraphQL != nil { // backend/graphql: the operation replaces the body (lambda.go, graphql.go)
+		if u, header, body, err = c.graphqlRequest(b, u, header); err != nil {
+			return result{err: err}
+		}
+	}
 	var sc *stage.Call // the call as backend stages see it
 	var answer *stage.Answer
+	method := b.Method // a stage may change it (lua-backend)
 	if len(b.Stages) > 0 {
-		sc = &stage.Call{Exchange: c.x, Backend: b.Index, Method: b.Method, URL: u, Header: header, Body: c.body}
+		sc = &stage.Call{Exchange: c.x, Backend: b.Index, Method: b.Method, URL: u, Header: header, Body: body}
 		var ran []stage.Backend
 		if answer, ran, err = beforeCall(ctx, b.Stages, sc); err != nil {
 			afterCall(ran, sc, 0, nil, nil, fmt.Errorf("%w: %w", stage.ErrNotCalled, err))
 			return result{err: fmt.Errorf("backend %d: %w", b.Index, err)}
 		}
-		u, header = sc.URL, sc.Header
+		u, header, body, method = sc.URL, sc.Header, sc.Body, sc.Method
 		if answer == nil {
 			defer func() { afterCall(ran, sc, resStatus(res), resHeader(res), resBody(res), res.err) }()
 		}
@@ -175,11 +194,14 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 	if answer != nil {
 		return c.process(b, &backend.Response{Status: answer.Status, Header: answer.Header, Body: answer.Body})
 	}
+	if b.Lambda != nil { // backend/lambda invokes a function instead (lambda.go)
+		return c.runLambda(ctx, b, sc, method, u, header, body)
+	}
 	resp, err := c.g.client.Do(ctx, &backend.Request{
-		Method:          b.Method,
+		Method:          method,
 		URL:             u,
 		Header:          header,
-		Body:            c.body,
+		Body:            body,
 		MaxBodyBytes:    b.MaxResponseBytes,
 		KeepEncoding:    keep,
 		FollowRedirects: b.FollowRedirects,
@@ -195,6 +217,11 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 			return result{ok: true}
 		}
 		return result{err: err, timeout: backend.IsTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded)}
+	}
+	if sc != nil { // martian response modifiers (stage.ResponseModifier)
+		if resp.Status, resp.Header, resp.Body, err = stage.ModifyResponse(b.Stages, sc, resp.Status, resp.Header, resp.Body); err != nil {
+			return result{err: fmt.Errorf("backend %d: %w", b.Index, err), resp: resp}
+		}
 	}
 	return c.process(b, resp)
 }
@@ -235,6 +262,8 @@ func (c *call) process(b *plan.Backend, resp *backend.Response) (res result) {
 		obj, err = shape.DecodeSafeJSON(resp.Body)
 	case plan.EncodingString:
 		obj = shape.DecodeString(resp.Body)
+	case plan.EncodingXML, plan.EncodingRSS:
+		obj, err = decodeMarkup(b, resp.Body)
 	default:
 		obj, err = shape.DecodeJSON(resp.Body, b.Expect)
 	}
@@ -242,7 +271,15 @@ func (c *call) process(b *plan.Backend, resp *backend.Response) (res result) {
 		res.err = fmt.Errorf("decoding the response of backend %d: %w", b.Index, err)
 		return res
 	}
-	res.data = b.Shape.Apply(obj)
+	if b.GraphQL != nil {
+		if res.err = graphqlFailure(b, obj); res.err != nil {
+			if b.ErrorKey != "" {
+				res.data, res.errData = errorData(b.ErrorKey, resp), true
+			}
+			return res
+		}
+	}
+	res.data = b.ApplyShape(obj)
 	res.ok = true
 	return res
 }
@@ -264,6 +301,12 @@ func errorData(key string, resp *backend.Response) shape.Object {
 // Finish stages on the merged result and decides the status
 // (krakend-compat §12.1, §14.2).
 func (g *Gateway) combine(ctx context.Context, ep *plan.Endpoint, results []result, x *stage.Exchange) *Response {
+	return g.render(ctx, ep, results, x, "")
+}
+
+// render is combine for a request whose Accept header is accept (read only
+// by output encoding negotiate).
+func (g *Gateway) render(ctx context.Context, ep *plan.Endpoint, results []result, x *stage.Exchange, accept string) *Response {
 	var merged shape.Object
 	complete, hasData, timedOut := true, false, false
 	for i := range results {
@@ -280,6 +323,12 @@ func (g *Gateway) combine(ctx context.Context, ep *plan.Endpoint, results []resu
 			complete = false
 			timedOut = timedOut || res.timeout
 		}
+	}
+	if ep.Flatmap != nil && hasData {
+		merged = ep.Flatmap.Apply(merged)
+	}
+	if ep.Static != nil {
+		merged, hasData = withStatic(ep.Static, results, merged, hasData)
 	}
 	if len(ep.Finish) > 0 {
 		var resp *Response
@@ -303,6 +352,10 @@ func (g *Gateway) combine(ctx context.Context, ep *plan.Endpoint, results []resu
 	case plan.OutputString:
 		h["Content-Type"] = []string{ContentTypeText}
 		out.body = shape.StringContent(merged)
+	case plan.OutputXML, plan.OutputYAML, plan.OutputNegotiate:
+		if !g.setMarkup(ep, out, merged, accept) {
+			return g.errorResponse(http.StatusInternalServerError, "internal_error", "internal error")
+		}
 	default:
 		h["Content-Type"] = []string{ContentTypeJSON}
 		out.setJSON(merged)

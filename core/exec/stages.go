@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/tributary-gw/tributary/core/plan"
@@ -87,9 +88,28 @@ func (g *Gateway) replyResponse(rep *stage.Reply) *Response {
 	return resp
 }
 
-// withRespond adds the headers the stages of x asked for to resp.
+// withRespond adds the headers the stages of x asked for to resp; a
+// stage's header replaces the response's, except Vary, whose names are
+// merged. The response may take x.Respond as its header set.
 func withRespond(x *stage.Exchange, resp *Response) *Response {
 	if x == nil || len(x.Respond) == 0 {
+		return resp
+	}
+	if len(x.Respond) >= len(resp.Header) {
+		// Usually the stages added more headers than the response has
+		// (CORS and security headers on a proxied answer): the response's
+		// few go into x.Respond, a map the stages made for this request
+		// alone, which then serves as the response's header set.
+		for k, v := range resp.Header {
+			old, ok := x.Respond[k]
+			switch {
+			case !ok:
+				x.Respond[k] = v
+			case k == "Vary" && len(v) > 0:
+				x.Respond[k] = mergeVary(v, old)
+			}
+		}
+		resp.Header = x.Respond
 		return resp
 	}
 	if need := len(resp.Header) + len(x.Respond); resp.Header == nil || need > 8 {
@@ -196,4 +216,33 @@ func resBody(r result) []byte {
 		return nil
 	}
 	return r.resp.Body
+}
+
+// stagedRequest is r with the header set a stage put in place of the
+// client's (lua-endpoint replaces x.Header rather than modifying it), so
+// that the endpoint's input_headers filter applies to it.
+func stagedRequest(r *Request, x *stage.Exchange) *Request {
+	if x == nil || reflect.ValueOf(x.Header).UnsafePointer() == reflect.ValueOf(r.Header).UnsafePointer() {
+		return r
+	}
+	c := *r
+	c.Header = x.Header
+	return &c
+}
+
+// stagedParams is ps with the values a stage set in x.Params (Lua); ps
+// itself when none changed.
+func stagedParams(x *stage.Exchange, ps []route.Param) []route.Param {
+	same := len(x.Params) == len(ps)
+	for i := 0; same && i < len(ps); i++ {
+		same = x.Params[i].Name == ps[i].Name && x.Params[i].Value == ps[i].Value
+	}
+	if same {
+		return ps
+	}
+	out := make([]route.Param, len(x.Params))
+	for i, p := range x.Params {
+		out[i] = route.Param{Name: p.Name, Value: p.Value}
+	}
+	return out
 }

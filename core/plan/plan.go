@@ -30,6 +30,12 @@ const (
 	OutputJSONCollection
 	OutputString
 	OutputNoOp
+	// OutputXML renders the document as XML (package core/encoding).
+	OutputXML
+	// OutputYAML renders the document as YAML.
+	OutputYAML
+	// OutputNegotiate picks JSON, XML or YAML by the request's Accept.
+	OutputNegotiate
 )
 
 // Encoding is a backend's response encoding.
@@ -41,6 +47,10 @@ const (
 	EncodingSafeJSON
 	EncodingString
 	EncodingNoOp
+	// EncodingXML decodes XML into the JSON model (package core/encoding).
+	EncodingXML
+	// EncodingRSS decodes an RSS or Atom feed into the feed object.
+	EncodingRSS
 )
 
 // Plan is the compiled, immutable form of a config. It is safe for
@@ -112,6 +122,13 @@ type Endpoint struct {
 	// Finish are the stages run on the merged result before it is encoded
 	// (auth/signer); nil for none (see stage.Finish).
 	Finish []stage.Finish
+	// Sequential runs the backends one at a time, in order, and lets later
+	// ones read earlier responses (proxy.sequential, krakend-compat §12.2).
+	Sequential bool
+	// Flatmap is the post-merge flatmap_filter; nil for none (§11.6).
+	Flatmap *shape.Flatmap
+	// Static is proxy.static; nil for none (§12.3).
+	Static *Static
 }
 
 // Backend is one compiled backend.
@@ -169,6 +186,19 @@ type Backend struct {
 	// ShadowTimeout bounds each call of a shadow backend, from its start:
 	// shadow_timeout, else the endpoint timeout. 0 unless Shadow.
 	ShadowTimeout time.Duration
+	// Flatmap is the backend's flatmap_filter, run between target and
+	// group (then Shape holds only the target, Regroup the group); nil for
+	// none.
+	Flatmap *shape.Flatmap
+	Regroup *shape.Spec
+	// Resp are the {resp<N>_<path>} placeholders of a sequential
+	// endpoint's backend; nil for none.
+	Resp []RespRef
+	// Lambda is set when the backend invokes a function (backend/lambda);
+	// its Hosts then hold a stand-in host.
+	Lambda *Lambda
+	// GraphQL is set for a backend/graphql backend.
+	GraphQL *GraphQL
 
 	next atomic.Uint32
 }
@@ -308,7 +338,13 @@ func (c *compiler) compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
 		ep.Output = OutputString
 	case config.OutputNoOp:
 		ep.Output = OutputNoOp
-	default: // json, negotiate (JSON only for now)
+	case config.OutputXML:
+		ep.Output = OutputXML
+	case config.OutputYAML:
+		ep.Output = OutputYAML
+	case config.OutputNegotiate:
+		ep.Output = OutputNegotiate
+	default:
 		ep.Output = OutputJSON
 	}
 	if e.CacheTTL > 0 && ep.Output != OutputNoOp {
@@ -329,6 +365,7 @@ func (c *compiler) compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
 		if cb.Stages, err = c.backendStages(e, b); err != nil {
 			return nil, fmt.Errorf("backend %d: %w", i, err)
 		}
+		c.attachLambda(cb)
 		if b.Shadow {
 			cb.Shadow, cb.ShadowTimeout = true, b.ShadowTimeout
 			if cb.ShadowTimeout <= 0 {
@@ -338,6 +375,9 @@ func (c *compiler) compileEndpoint(e *config.Endpoint) (*Endpoint, error) {
 			continue
 		}
 		ep.Backends = append(ep.Backends, cb)
+	}
+	if err := compileEndpointProxy(ep, e); err != nil {
+		return nil, err
 	}
 	var err error
 	if ep.Stages, err = c.endpointStages(e); err != nil {
@@ -389,6 +429,10 @@ func compileBackend(i int, e *config.Endpoint, b *config.Backend) (*Backend, err
 		cb.Encoding = EncodingString
 	case config.EncodingNoOp:
 		cb.Encoding = EncodingNoOp
+	case config.EncodingXML:
+		cb.Encoding = EncodingXML
+	case config.EncodingRSS:
+		cb.Encoding = EncodingRSS
 	default:
 		cb.Encoding = EncodingJSON
 	}
@@ -397,6 +441,10 @@ func compileBackend(i int, e *config.Endpoint, b *config.Backend) (*Backend, err
 		cb.Headers = &f
 	}
 	cb.Query, cb.QueryShared = narrowQuery(e.InputQueryStrings, b.InputQueryStrings)
+	if err := compileBackendProxy(cb, e, b); err != nil {
+		return nil, err
+	}
+	compileBackendKind(cb, b)
 	if len(cb.Hosts) == 0 {
 		return nil, fmt.Errorf("no host")
 	}
@@ -513,6 +561,12 @@ func outputName(o Output) string {
 		return config.OutputString
 	case OutputNoOp:
 		return config.OutputNoOp
+	case OutputXML:
+		return config.OutputXML
+	case OutputYAML:
+		return config.OutputYAML
+	case OutputNegotiate:
+		return config.OutputNegotiate
 	}
 	return config.OutputJSON
 }

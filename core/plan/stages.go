@@ -20,7 +20,7 @@ type compiler struct {
 // stateStore returns the store stateful stages keep their state in.
 func (c *compiler) stateStore() stage.Store {
 	if c.store == nil {
-		c.store = stage.NewMemory(stage.MemoryOptions{})
+		c.store = c.rateLimitStore()
 	}
 	return c.store
 }
@@ -69,8 +69,10 @@ func (c *compiler) serviceStages() ([]stage.Endpoint, error) {
 }
 
 // endpointStages are e's stages in the order of krakend-compat §8: the
-// endpoint bot detector (after the route match), auth/validator with the
-// revocation check (7), then qos/ratelimit/router (8).
+// endpoint bot detector (after the route match), auth/validator with its
+// validation/cel JWT expressions and the revocation check (7),
+// qos/ratelimit/router (8), validation/json-schema (9), then the
+// validation/cel request expressions.
 func (c *compiler) endpointStages(e *config.Endpoint) ([]stage.Endpoint, error) {
 	var out []stage.Endpoint
 	add := func(s stage.Endpoint, err error) error {
@@ -82,21 +84,44 @@ func (c *compiler) endpointStages(e *config.Endpoint) ([]stage.Endpoint, error) 
 	if err := add(c.botDetectorStage(e.BotDetector)); err != nil {
 		return nil, fmt.Errorf("security/bot-detector: %w", err)
 	}
+	if err := add(c.lambdaStage(e)); err != nil {
+		return nil, fmt.Errorf("backend/lambda: %w", err)
+	}
 	if err := add(c.validatorStage(e)); err != nil {
 		return nil, fmt.Errorf("auth/validator: %w", err)
+	}
+	if err := add(c.celJWTStage(e)); err != nil {
+		return nil, fmt.Errorf("validation/cel: %w", err)
 	}
 	if err := add(c.revokerStage(e)); err != nil {
 		return nil, fmt.Errorf("auth/revoker: %w", err)
 	}
+	luaEndpoint, err := c.luaEndpointStages(e)
+	if err != nil {
+		return nil, fmt.Errorf("modifier/lua-endpoint: %w", err)
+	}
+	out = append(out, luaEndpoint...)
 	if err := add(c.routerRateLimitStage(e)); err != nil {
 		return nil, fmt.Errorf("qos/ratelimit/router: %w", err)
+	}
+	if err := add(c.jsonSchemaStage(e)); err != nil {
+		return nil, fmt.Errorf("validation/json-schema: %w", err)
+	}
+	if err := add(c.celRequestStage(e)); err != nil {
+		return nil, fmt.Errorf("validation/cel: %w", err)
+	}
+	if err := add(c.luaProxyStage(e)); err != nil {
+		return nil, fmt.Errorf("modifier/lua-proxy: %w", err)
 	}
 	return out, nil
 }
 
 // backendStages are b's stages in the order of krakend-compat §9: the
 // HTTP cache lookup (3), the backend rate limit (4), the circuit breaker
-// (5), then the client-credentials token.
+// (5), then the client-credentials token and the martian request
+// modifiers (6). The validation/cel request expressions come first (no
+// cached answer or token is spent on a refused request) and its response
+// expressions last (they see the response after martian's modifiers).
 func (c *compiler) backendStages(e *config.Endpoint, b *config.Backend) ([]stage.Backend, error) {
 	var out []stage.Backend
 	add := func(s stage.Backend, err error) error {
@@ -104,6 +129,9 @@ func (c *compiler) backendStages(e *config.Endpoint, b *config.Backend) ([]stage
 			out = append(out, s)
 		}
 		return err
+	}
+	if err := add(c.celBackendRequestStage(e, b)); err != nil {
+		return nil, fmt.Errorf("validation/cel: %w", err)
 	}
 	if err := add(c.httpCacheStage(e, b)); err != nil {
 		return nil, fmt.Errorf("qos/http-cache: %w", err)
@@ -116,6 +144,15 @@ func (c *compiler) backendStages(e *config.Endpoint, b *config.Backend) ([]stage
 	}
 	if err := add(c.clientCredentialsStage(e, b)); err != nil {
 		return nil, fmt.Errorf("auth/client-credentials: %w", err)
+	}
+	if err := add(c.martianStage(b)); err != nil {
+		return nil, fmt.Errorf("modifier/martian: %w", err)
+	}
+	if err := add(c.luaBackendStage(e, b)); err != nil {
+		return nil, fmt.Errorf("modifier/lua-backend: %w", err)
+	}
+	if err := add(c.celBackendResponseStage(e, b)); err != nil {
+		return nil, fmt.Errorf("validation/cel: %w", err)
 	}
 	return out, nil
 }

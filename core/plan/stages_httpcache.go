@@ -21,14 +21,14 @@ func (c *compiler) httpCacheStage(e *config.Endpoint, b *config.Backend) (stage.
 	// every other backend gets it decoded, within its size cap.
 	o := cache.StageOptions{MaxBody: b.MaxResponseBytes, KeepEncoding: e.OutputEncoding == config.OutputNoOp}
 	if !hc.Shared {
-		return cache.NewStage(cache.NewStore(cache.Options{MaxItems: hc.MaxItems, MaxSize: int(hc.MaxSize)}), o), nil
+		return cache.NewStage(c.newHTTPCache(backendName(e, b), hc.MaxItems, int(hc.MaxSize)), o), nil
 	}
 	v, err := c.memo("httpcache:shared", func() (any, error) {
 		items, size, err := sharedCacheBound(c.cfg)
 		if err != nil {
 			return nil, err
 		}
-		return cache.NewStore(cache.Options{MaxItems: items, MaxSize: size}), nil
+		return c.newHTTPCache("shared", items, size), nil
 	})
 	if err != nil {
 		return nil, err

@@ -28,7 +28,7 @@ func (c *compiler) revocations() (revoke.List, error) {
 		return nil, errors.New(`tributary.revoke_admin needs the "auth/revoker" namespace`)
 	}
 	v, err := c.memo("revoker", func() (any, error) {
-		return revoke.NewBloom(revoke.Options{N: r.N, P: r.P, TTL: r.TTL})
+		return c.newRevocationList(r)
 	})
 	if err != nil {
 		return nil, err

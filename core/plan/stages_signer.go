@@ -14,13 +14,25 @@ import (
 	"github.com/tributary-gw/tributary/core/stage"
 )
 
-// finishStages compiles e's response-side stages (auth/signer); nil when
+// finishStages compiles e's response-side stages (the validation/cel
+// response expressions, then auth/signer); nil when
 // there are none. The signing key is loaded now: a key set that cannot be
 // read or fetched, or that lacks the key, fails the load (§17.18).
 func (c *compiler) finishStages(e *config.Endpoint, ep *Endpoint) ([]stage.Finish, error) {
+	var out []stage.Finish
+	if f, err := c.luaProxyFinish(e); err != nil {
+		return nil, fmt.Errorf("modifier/lua-proxy: %w", err)
+	} else if f != nil {
+		out = append(out, f) // post edits the data before it is validated and signed
+	}
+	if f, err := c.celFinishStage(e, ep); err != nil {
+		return nil, fmt.Errorf("validation/cel: %w", err)
+	} else if f != nil {
+		out = append(out, f) // validate before signing
+	}
 	s := e.Signer
 	if s == nil {
-		return nil, nil
+		return out, nil
 	}
 	if ep.Output == OutputNoOp {
 		return nil, errors.New(`auth/signer: not allowed with output_encoding "no-op" (the response is passed through unread)`)
@@ -33,7 +45,7 @@ func (c *compiler) finishStages(e *config.Endpoint, ep *Endpoint) ([]stage.Finis
 	if err != nil {
 		return nil, fmt.Errorf("auth/signer: %w", err)
 	}
-	return []stage.Finish{&signerStage{signer: signer, keys: s.KeysToSign, endpoint: e.Method + " " + e.Path}}, nil
+	return append(out, &signerStage{signer: signer, keys: s.KeysToSign, endpoint: e.Method + " " + e.Path}), nil
 }
 
 // signerKeySet reads s's key set: the file read at load, or the set at

@@ -24,9 +24,10 @@ type binary struct {
 	size int64
 }
 
-// buildFlags are the lambda.md §1 deploy flags (GOOS/GOARCH and
+// buildFlags are the deploy flags of `make build-<LogicalId>` for the
+// bundled config, which uses neither CEL nor JSON Schema (GOOS/GOARCH and
 // CGO_ENABLED go in the environment).
-var buildFlags = []string{"build", "-tags", "lambda.norpc,tributary_nofc", "-trimpath", "-ldflags=-s -w"}
+var buildFlags = []string{"build", "-tags", "lambda.norpc,tributary_nofc,tributary_nocel,tributary_nojsonschema", "-trimpath", "-ldflags=-s -w"}
 
 // buildAll builds every package for linux/goarch into dir.
 func buildAll(dir, goarch string) (map[string]binary, error) {

@@ -117,7 +117,7 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := writeBundle(*out, *cfgPath, env); err != nil {
+	if err := writeBundle(*out, *cfgPath, env, cfg); err != nil {
 		fmt.Fprintf(stderr, "tributary sam generate: %v\n", err)
 		return 1
 	}
@@ -138,11 +138,19 @@ func cmdSamGenerate(args, env []string, stdout, stderr io.Writer) int {
 // Flexible Config template (FC_ENABLE in env) the rendered JSON;
 // environment overrides are not baked in: the functions apply those from
 // their own environment.
-func writeBundle(out, cfgPath string, env []string) error {
+//
+// Beside it goes infra.BuildTagsPath: the Go build tags that leave out of
+// the functions the heavy libraries this config does not use (cel-go,
+// the JSON Schema compiler), so they cost no cold start; the Makefile's
+// function builds read it.
+func writeBundle(out, cfgPath string, env []string, cfg *config.Config) error {
 	path := filepath.Join(filepath.Dir(out), filepath.FromSlash(infra.BundleConfigPath))
+	tagsPath := filepath.Join(filepath.Dir(out), filepath.FromSlash(infra.BuildTagsPath))
 	if cfgPath == "" {
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("removing the stale %s: %w", path, err)
+		for _, p := range []string{path, tagsPath} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("removing the stale %s: %w", p, err)
+			}
 		}
 		return nil
 	}
@@ -157,6 +165,9 @@ func writeBundle(out, cfgPath string, env []string) error {
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := writeFileAtomic(tagsPath, []byte(infra.FunctionBuildTags(cfg)+"\n")); err != nil {
+		return err
 	}
 	return writeFileAtomic(path, data)
 }
