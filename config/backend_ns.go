@@ -84,13 +84,13 @@ func (l *loader) proxyBackend(b *Backend, v *node, base, key string) {
 		return
 	}
 	path := keyPath(base, key)
-	var shadow, timeout *node
+	var timeout *node
 	for m := range v.schemaMembers() {
 		mv := &m.val
 		switch m.key {
 		case "shadow":
 			if on, ok := l.boolean(mv, path, m.key); ok {
-				b.Shadow, shadow = on, mv
+				b.Shadow = on
 			}
 		case "shadow_timeout":
 			if d, ok := l.positiveTimeout(mv, path, m.key,
@@ -103,12 +103,9 @@ func (l *loader) proxyBackend(b *Backend, v *node, base, key string) {
 			l.unknownKey(objProxyBackend, path, m)
 		}
 	}
-	switch {
-	case b.Shadow:
-		l.warnAt(shadow.pos, keyPath(path, "shadow"),
-			"shadow traffic is best-effort on AWS Lambda: shadow calls still running when the response is ready are cancelled",
-			"a server (tributary run) lets them finish within shadow_timeout")
-	case timeout != nil:
+	// A shadow is best-effort on Lambda only: LambdaStateNote says so where
+	// a Lambda deployment is generated, not as a lint of every run.
+	if !b.Shadow && timeout != nil {
 		b.ShadowTimeout = 0
 		l.warnAt(timeout.pos, keyPath(path, "shadow_timeout"), "shadow_timeout has no effect without \"shadow\": true, as KrakenD does",
 			"remove it, or mark the backend as a shadow")

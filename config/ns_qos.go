@@ -428,12 +428,15 @@ func (l *loader) errorCount() int { return len(l.errs) + l.errsDropped }
 // process, which on Lambda is one execution environment. It returns ""
 // when the config has neither.
 func (c *Config) LambdaStateNote() string {
-	var router, proxy, breakers int
+	var router, proxy, breakers, shadows int
 	for _, e := range c.Endpoints {
 		if e.RateLimit != nil {
 			router++
 		}
 		for _, b := range e.Backends {
+			if b.Shadow {
+				shadows++
+			}
 			if b.RateLimit != nil {
 				proxy++
 			}
@@ -459,6 +462,12 @@ func (c *Config) LambdaStateNote() string {
 			note += "; "
 		}
 		note += "circuit breakers (" + plural(breakers, "backend") + ") open and close in each execution environment on their own"
+	}
+	if shadows > 0 {
+		if note != "" {
+			note += "; "
+		}
+		note += "shadow traffic (" + plural(shadows, "backend") + ") is best-effort: shadow calls still running when the response is ready are cancelled"
 	}
 	return note
 }
