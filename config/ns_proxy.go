@@ -181,7 +181,7 @@ func (l *loader) proxyRules(e *Endpoint, nodes *endpointNodes) {
 		loc := keyPath(at.path, "sequential_propagated_params")
 		ok := true
 		for i, p := range e.SequentialPropagatedParams {
-			n, _, good := parseRespName(p)
+			n, _, good := ParseRespName(p)
 			switch {
 			case !good:
 				l.errAt(v.elems[i].pos, keyIndexPath(at.path, "sequential_propagated_params", i),
@@ -219,9 +219,10 @@ func (l *loader) proxyRules(e *Endpoint, nodes *endpointNodes) {
 	}
 }
 
-// parseRespName splits resp<N>[_<path>] into N and the path segments; the
-// path is nil for the bare form.
-func parseRespName(name string) (n int, segs []string, ok bool) {
+// ParseRespName splits the name of a sequential-proxy placeholder,
+// resp<N>[_<path>] (N of 1 to 4 digits), into N and the path segments; the
+// path is nil for the bare form. ok is false for any other name.
+func ParseRespName(name string) (n int, segs []string, ok bool) {
 	rest, found := strings.CutPrefix(name, "resp")
 	if !found {
 		return 0, nil, false
@@ -251,7 +252,7 @@ func parseRespName(name string) (n int, segs []string, ok bool) {
 // respPlaceholder checks a {resp<N>_<path>} placeholder of backend idx
 // (§6.1, §12.2).
 func (l *loader) respPlaceholder(e *Endpoint, v *node, loc at, name string, idx int) {
-	n, segs, ok := parseRespName(name)
+	n, segs, ok := ParseRespName(name)
 	switch {
 	case !e.Sequential:
 		l.errNode(v, loc.String(), "placeholder {"+name+"} needs proxy.sequential: true on the endpoint",

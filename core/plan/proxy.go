@@ -2,12 +2,9 @@ package plan
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/core/shape"
-	"github.com/tributary-gw/tributary/internal/dotpath"
 )
 
 // StaticStrategy says when static data is injected (krakend-compat §12.3).
@@ -95,7 +92,7 @@ func compileBackendProxy(cb *Backend, e *config.Endpoint, b *config.Backend) err
 		return nil
 	}
 	for _, name := range cb.URL.Names() {
-		n, path, ok := respRef(name)
+		n, path, ok := config.ParseRespName(name)
 		if !ok || containsName(e.Params, name) {
 			continue
 		}
@@ -114,33 +111,6 @@ func containsName(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// respRef parses resp<N>_<path>.
-func respRef(name string) (n int, path []string, ok bool) {
-	rest, found := strings.CutPrefix(name, "resp")
-	if !found {
-		return 0, nil, false
-	}
-	d := 0
-	for d < len(rest) && rest[d] >= '0' && rest[d] <= '9' {
-		d++
-	}
-	if d == 0 || d > 4 {
-		return 0, nil, false
-	}
-	n, _ = strconv.Atoi(rest[:d])
-	if rest = rest[d:]; rest == "" {
-		return n, nil, true
-	}
-	if rest[0] != '_' {
-		return 0, nil, false
-	}
-	segs, err := dotpath.Split(rest[1:])
-	if err != nil {
-		return 0, nil, false
-	}
-	return n, segs, true
 }
 
 // compileEndpointProxy compiles the endpoint's proxy options: sequential,
