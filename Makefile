@@ -12,13 +12,16 @@ BIN       := bin/tributary
 # lands in .build/<LogicalId>/bootstrap. GOARCH=amd64 builds for RIE here.
 GOARCH ?= arm64
 ARTIFACTS_DIR ?= .build/$(patsubst build-%,%,$@)
-# FUNCTION_TAGS leave the heavy validation libraries (cel-go, the JSON
-# Schema compiler: ~4 ms and 2 MB of every cold start) out of the
-# functions. `tributary sam generate -c FILE` writes the ones FILE allows
-# to .tributary/build-tags; without that file (the bundled demo, which uses
-# neither) both are left out. A function whose config needs a library it
-# was built without refuses to start and says which tag to drop.
-FUNCTION_TAGS ?= $(shell cat .tributary/build-tags 2>/dev/null || echo tributary_nocel,tributary_nojsonschema)
+# FUNCTION_TAGS leave the heavy optional libraries out of the functions:
+# cel-go and the JSON Schema compiler (~4 ms and 2 MB of every cold
+# start), gopher-lua, go-redis and the AWS SDK's signer (backend/lambda):
+# another 3.4 MB of binary between those three.
+# `tributary sam generate -c FILE` writes the ones FILE allows to
+# .tributary/build-tags; without that file (the bundled demo, which uses
+# none of them) all are left out. A function whose config needs a library
+# it was built without refuses to start and says which tag to drop.
+LEAN_TAGS     := tributary_nocel,tributary_nojsonschema,tributary_nolua,tributary_noredis,tributary_noawssdk
+FUNCTION_TAGS ?= $(shell cat .tributary/build-tags 2>/dev/null || echo $(LEAN_TAGS))
 comma         := ,
 LAMBDA_TAGS    = lambda.norpc,tributary_nofc$(if $(strip $(FUNCTION_TAGS)),$(comma)$(strip $(FUNCTION_TAGS)))
 GO_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) go build -tags $(LAMBDA_TAGS) -trimpath -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap
@@ -57,7 +60,7 @@ test: check $(RIE) host-bootstraps ## the whole test suite, race detector on (wh
 	ENDPOINT_BOOTSTRAP=$(CURDIR)/.build/host/endpoint/bootstrap \
 	bash .ci/with-redis $(GO) test -race -count=1 -timeout 12m ./...
 	$(GO) test -count=1 -tags lambda.norpc,tributary_nofc -run 'TestFlexibleOff' ./config
-	$(GO) test -count=1 -tags lambda.norpc,tributary_nofc,tributary_nocel,tributary_nojsonschema -run 'TestValidationLeanRefuses' ./core/plan
+	$(GO) test -count=1 -tags lambda.norpc,tributary_nofc,$(LEAN_TAGS) -run 'LeanRefuses$$' ./core/plan
 
 $(RIE):
 	GOBIN=$(CURDIR)/bin CGO_ENABLED=0 $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)

@@ -165,6 +165,7 @@ func (l *loader) backend(c *Config, st *serviceState, e *Endpoint, tplOK bool, v
 	if len(b.Allow) > 0 && denyNode != nil && len(b.Deny) > 0 {
 		l.warnAt(denyNode.pos, keyPath(path, "deny"), "deny is ignored because allow is set", "keep one of them")
 	}
+	l.checkTargetArrays(b, v)
 	return b, bn
 }
 

@@ -136,6 +136,8 @@ func (l *loader) tributaryBackend(b *Backend, v *node, base, key string) {
 			b.RedirectHosts = hosts
 		case "lambda_event", "lambda_unwrap":
 			l.lambdaOption(b, mv, path, m.key)
+		case "target_arrays":
+			l.setBool(&b.TargetArrays, mv, path, m.key)
 		default:
 			l.unknownKey(objTributaryBackend, path, m)
 		}

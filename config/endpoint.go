@@ -379,6 +379,8 @@ func (l *loader) tributaryEndpoint(e *Endpoint, v *node, base, key string) {
 			}
 		case "jwt_cache", "jwt_authorizer_claims":
 			l.validatorTributary(e, &m.val, path, m.key)
+		case "merge":
+			l.mergeMode(e, &m.val, path, m.key)
 		default:
 			l.unknownKey(objTributaryEndpoint, path, m)
 		}

@@ -273,6 +273,11 @@ type Endpoint struct {
 	OutputEncoding string
 	// MaxRequestBodyBytes is the request body cap. Default: service value.
 	MaxRequestBodyBytes int64
+	// DeepMerge is tributary.merge "deep" (a Tributary extension): when two
+	// backends' data hold the same key with object values on both sides,
+	// the objects are merged recursively instead of the later one
+	// replacing the earlier. Default false ("shallow", as KrakenD).
+	DeepMerge bool
 	// Backends are the backend objects, in declaration order (≥ 1).
 	Backends []*Backend
 	// Sequential is proxy.sequential: the backends run one after another
@@ -336,6 +341,10 @@ type Backend struct {
 	IsCollection bool
 	// Target is the dot path extracted before filtering. Default "".
 	Target string
+	// TargetArrays is tributary.target_arrays (a Tributary extension): an
+	// array found at Target becomes {"collection": [...]} instead of {}.
+	// Default false.
+	TargetArrays bool
 	// Allow is the keep-list of dot paths; when non-empty Deny is ignored.
 	Allow []string
 	// Deny is the drop-list of dot paths.

@@ -121,18 +121,3 @@ func (l *loader) celExprOK(n *node, path, expr string, backend bool) bool {
 	}
 	return true
 }
-
-// ValidationUse reports whether any endpoint or backend of c uses
-// validation/cel and validation/json-schema. A build of the Lambda
-// functions may leave a library out (tags tributary_nocel,
-// tributary_nojsonschema) only when its namespace is unused.
-func (c *Config) ValidationUse() (cel, jsonSchema bool) {
-	for _, e := range c.Endpoints {
-		cel = cel || len(e.CEL) > 0
-		jsonSchema = jsonSchema || e.JSONSchema != nil
-		for _, b := range e.Backends {
-			cel = cel || len(b.CEL) > 0
-		}
-	}
-	return cel, jsonSchema
-}

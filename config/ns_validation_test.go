@@ -131,20 +131,3 @@ func TestValidationLegacyNames(t *testing.T) {
 		t.Fatalf("legacy names not decoded: %+v %+v", e.JSONSchema, e.CEL)
 	}
 }
-
-func TestValidationUse(t *testing.T) {
-	for _, c := range []struct {
-		ep, be           string
-		wantCEL, wantSch bool
-	}{
-		{"", "", false, false},
-		{`"validation/json-schema": {}`, "", false, true},
-		{"", `"validation/cel": [{"check_expr": "req_method == 'x'"}]`, true, false},
-		{`"validation/cel": [{"check_expr": "req_method == 'x'"}], "validation/json-schema": true`, "", true, true},
-	} {
-		cel, sch := mustLoad(t, validationEndpoint(c.ep, c.be)).ValidationUse()
-		if cel != c.wantCEL || sch != c.wantSch {
-			t.Errorf("%s | %s: ValidationUse = %v, %v", c.ep, c.be, cel, sch)
-		}
-	}
-}

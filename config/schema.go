@@ -144,7 +144,7 @@ func schemaOf(k objKind) objSchema {
 		return objSchema{valid: []string{"max_request_body_bytes", "max_backend_response_bytes", "version_header",
 			"revoke_admin", "shared_store"}}
 	case objTributaryEndpoint:
-		return objSchema{valid: []string{"max_request_body_bytes", "jwt_cache", "jwt_authorizer_claims"}}
+		return objSchema{valid: []string{"max_request_body_bytes", "jwt_cache", "jwt_authorizer_claims", "merge"}}
 	case objValidator, objValidatorService, objJWTCache:
 		return validatorSchema(k)
 	case objRateLimitRouter:
@@ -178,7 +178,7 @@ func schemaOf(k objKind) objSchema {
 	default: // objTributaryBackend
 		return objSchema{
 			valid: []string{"max_response_bytes", "follow_redirects", "max_redirects", "redirect_hosts",
-				"lambda_event", "lambda_unwrap"},
+				"lambda_event", "lambda_unwrap", "target_arrays"},
 		}
 	}
 }

@@ -516,7 +516,9 @@ func (g *generator) outputs() *yaml.Node {
 	return out
 }
 
-// Build tags that leave a heavy library out of the Lambda functions.
+// Build tags that leave a heavy library out of the Lambda functions. A
+// function built with one refuses, at init, a config that needs the
+// library, naming the tag to drop.
 const (
 	// TagNoCEL leaves cel-go out: a config with validation/cel is refused
 	// at init.
@@ -524,20 +526,33 @@ const (
 	// TagNoJSONSchema leaves the JSON Schema compiler out: a config with
 	// validation/json-schema is refused at init.
 	TagNoJSONSchema = "tributary_nojsonschema"
+	// TagNoLua leaves the Lua interpreter (gopher-lua) out: a config with
+	// a modifier/lua-* namespace is refused at init.
+	TagNoLua = "tributary_nolua"
+	// TagNoRedis leaves the Redis client (go-redis) out: a config with
+	// tributary.shared_store is refused at init.
+	TagNoRedis = "tributary_noredis"
+	// TagNoAWSSDK leaves the AWS SDK's signer and credential providers
+	// out: a config with backend/lambda is refused at init.
+	TagNoAWSSDK = "tributary_noawssdk"
 )
 
 // FunctionBuildTags are the extra build tags for functions that serve cfg,
-// comma-separated, each one leaving out a library cfg does not use (cel-go
-// and the JSON Schema compiler add about 4 ms and 2 MB to every cold
-// start, and 16 MB to the binary, even unused). "" when cfg uses both.
+// comma-separated, each one leaving out a library cfg does not use (see
+// config.Libraries): cel-go and the JSON Schema compiler add about 4 ms
+// and 2 MB to every cold start even unused; gopher-lua, go-redis and the
+// AWS SDK's signer add 3.4 MB to the binary. "" when cfg uses them all.
 func FunctionBuildTags(cfg *config.Config) string {
-	cel, schema := cfg.ValidationUse()
+	use := cfg.Libraries()
 	var tags []string
-	if !cel {
-		tags = append(tags, TagNoCEL)
-	}
-	if !schema {
-		tags = append(tags, TagNoJSONSchema)
+	for _, t := range []struct {
+		used bool
+		tag  string
+	}{{use.CEL, TagNoCEL}, {use.JSONSchema, TagNoJSONSchema}, {use.Lua, TagNoLua}, {use.Redis, TagNoRedis},
+		{use.AWSSDK, TagNoAWSSDK}} {
+		if !t.used {
+			tags = append(tags, t.tag)
+		}
 	}
 	return strings.Join(tags, ",")
 }

@@ -313,10 +313,10 @@ func (g *Gateway) render(ctx context.Context, ep *plan.Endpoint, results []resul
 		res := &results[i]
 		switch {
 		case res.ok:
-			merged = mergeInto(merged, res.data, hasData)
+			merged = mergeInto(merged, res.data, hasData, ep.DeepMerge)
 			hasData = true
 		case res.errData:
-			merged = mergeInto(merged, res.data, hasData)
+			merged = mergeInto(merged, res.data, hasData, ep.DeepMerge)
 			hasData = true
 			complete = false
 		default:
@@ -404,9 +404,14 @@ func (g *Gateway) finish(ctx context.Context, ep *plan.Endpoint, x *stage.Exchan
 	return out, nil
 }
 
-func mergeInto(dst, src shape.Object, hasData bool) shape.Object {
+// mergeInto merges one backend's data into the result so far: shallow as
+// KrakenD, or deep for tributary.merge "deep".
+func mergeInto(dst, src shape.Object, hasData, deep bool) shape.Object {
 	if !hasData {
 		return src
+	}
+	if deep {
+		return shape.MergeDeep(dst, src)
 	}
 	return shape.Merge(dst, src)
 }

@@ -96,14 +96,6 @@ func compileBackendKind(cb *Backend, b *config.Backend) {
 	}
 }
 
-// lambdaInvoker returns the plan's shared Invoker.
-func (c *compiler) lambdaInvoker() Invoker {
-	v, _ := c.memo("lambda:invoker", func() (any, error) {
-		return awslambda.New(awslambda.Options{}), nil
-	})
-	return v.(Invoker)
-}
-
 // attachLambda gives a Lambda backend the plan's invoker.
 func (c *compiler) attachLambda(cb *Backend) {
 	if cb.Lambda != nil && cb.Lambda.Invoker == nil {
@@ -116,7 +108,8 @@ func (c *compiler) attachLambda(cb *Backend) {
 // name: otherwise the request fails with 400 invalid_path. It is also
 // what gives API Gateway events their request context (client IP,
 // method): an endpoint with Lambda backends always builds an Exchange.
-// nil when the endpoint has no Lambda backend.
+// nil when the endpoint has no Lambda backend; an error when this binary
+// was built without the AWS SDK.
 func (c *compiler) lambdaStage(e *config.Endpoint) (stage.Endpoint, error) {
 	var s lambdaParams
 	found := false
@@ -131,6 +124,9 @@ func (c *compiler) lambdaStage(e *config.Endpoint) (stage.Endpoint, error) {
 	}
 	if !found {
 		return nil, nil
+	}
+	if err := lambdaSupport(); err != nil {
+		return nil, err
 	}
 	return &s, nil
 }

@@ -129,6 +129,9 @@ type Endpoint struct {
 	Flatmap *shape.Flatmap
 	// Static is proxy.static; nil for none (§12.3).
 	Static *Static
+	// DeepMerge merges the backends' data with shape.MergeDeep instead of
+	// shape.Merge (tributary.merge "deep"). Default false.
+	DeepMerge bool
 }
 
 // Backend is one compiled backend.
@@ -395,11 +398,12 @@ func compileBackend(i int, e *config.Endpoint, b *config.Backend) (*Backend, err
 		return nil, fmt.Errorf("url_pattern: %w", err)
 	}
 	spec, err := shape.Compile(shape.SpecConfig{
-		Target:  b.Target,
-		Allow:   b.Allow,
-		Deny:    b.Deny,
-		Mapping: renames(b.Mapping),
-		Group:   b.Group,
+		Target:       b.Target,
+		TargetArrays: b.TargetArrays,
+		Allow:        b.Allow,
+		Deny:         b.Deny,
+		Mapping:      renames(b.Mapping),
+		Group:        b.Group,
 	})
 	if err != nil {
 		return nil, err

@@ -80,7 +80,7 @@ func compileBackendProxy(cb *Backend, e *config.Endpoint, b *config.Backend) err
 		if err != nil {
 			return err
 		}
-		if cb.Shape, err = shape.Compile(shape.SpecConfig{Target: b.Target}); err != nil {
+		if cb.Shape, err = shape.Compile(shape.SpecConfig{Target: b.Target, TargetArrays: b.TargetArrays}); err != nil {
 			return err
 		}
 		if cb.Regroup, err = shape.Compile(shape.SpecConfig{Group: b.Group}); err != nil {
@@ -117,6 +117,7 @@ func containsName(list []string, s string) bool {
 // the post-merge flatmap_filter and static data.
 func compileEndpointProxy(ep *Endpoint, e *config.Endpoint) error {
 	ep.Sequential = e.Sequential && len(ep.Backends) > 1
+	ep.DeepMerge = e.DeepMerge && len(ep.Backends) > 1
 	if len(e.Flatmap) > 0 {
 		fm, err := shape.CompileFlatmap(flatmapOps(e.Flatmap))
 		if err != nil {

@@ -53,6 +53,9 @@ func (c *compiler) serviceStages() ([]stage.Endpoint, error) {
 		}
 		return err
 	}
+	if err := c.checkSharedStore(); err != nil {
+		return nil, fmt.Errorf("tributary.shared_store: %w", err)
+	}
 	if err := add(c.corsStage()); err != nil {
 		return nil, fmt.Errorf("security/cors: %w", err)
 	}

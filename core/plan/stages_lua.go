@@ -1,3 +1,5 @@
+//go:build !tributary_nolua
+
 package plan
 
 import (

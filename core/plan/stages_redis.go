@@ -1,3 +1,5 @@
+//go:build !tributary_noredis
+
 package plan
 
 import (
@@ -11,6 +13,11 @@ import (
 	"github.com/tributary-gw/tributary/core/revoke"
 	"github.com/tributary-gw/tributary/core/stage"
 )
+
+// checkSharedStore reports why this binary cannot serve the config's
+// tributary.shared_store: never, as it links the Redis client (see
+// stages_redis_off.go for the build without it).
+func (c *compiler) checkSharedStore() error { return nil }
 
 // sharedStore returns the Redis store of tributary.shared_store, made on
 // first use (nothing is dialled until a request needs it); nil when the

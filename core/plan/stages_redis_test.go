@@ -1,3 +1,5 @@
+//go:build !tributary_noredis
+
 package plan
 
 import (

@@ -31,7 +31,8 @@ func (s *Spec) Apply(o Object) Object {
 }
 
 // applyTarget replaces o with the object at the target path (§11.1); a
-// missing path or a value that is not an object gives {}.
+// missing path or a value that is not an object gives {}, except an array
+// when the spec has TargetArrays, which gives {"collection": [...]}.
 func (s *Spec) applyTarget(o Object) Object {
 	v, ok := o.Get(s.target[0])
 	for _, seg := range s.target[1:] {
@@ -39,6 +40,9 @@ func (s *Spec) applyTarget(o Object) Object {
 			return Object{}
 		}
 		v, ok = lookup(v, seg)
+	}
+	if ok && s.arrays && len(v) >= 2 && v[0] == '[' {
+		return wrap("collection", v)
 	}
 	if !ok || !isObject(v) {
 		return Object{}

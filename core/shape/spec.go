@@ -18,6 +18,10 @@ type SpecConfig struct {
 	// Target is a dot path through objects whose object value replaces the
 	// document; "" means no target.
 	Target string
+	// TargetArrays, a Tributary extension that is off by default, lets the
+	// target select an array: it then becomes {"collection": [...]}, the
+	// shape is_collection gives, instead of {}.
+	TargetArrays bool
 	// Allow lists dot paths to keep; everything else is dropped. When it is
 	// non-empty Deny is ignored.
 	Allow []string
@@ -41,6 +45,7 @@ type Rename struct {
 // A nil *Spec is the identity.
 type Spec struct {
 	target  []string // nil: no target
+	arrays  bool     // a target array becomes {"collection": [...]}
 	allow   *node    // nil: no allow rule
 	deny    *node    // nil: no deny rule (or allow is set)
 	renames []Rename // in config order
@@ -148,6 +153,7 @@ func Compile(c SpecConfig) (*Spec, error) {
 			return nil, err
 		}
 		s.target = segs
+		s.arrays = c.TargetArrays
 	}
 	if len(c.Allow) > 0 {
 		t, err := buildTree("allow", c.Allow, true)

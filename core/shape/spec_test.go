@@ -143,6 +143,24 @@ func TestApplyTarget(t *testing.T) {
 	})
 }
 
+func TestApplyTargetArrays(t *testing.T) {
+	on := func(target string) SpecConfig { return SpecConfig{Target: target, TargetArrays: true} }
+	runApply(t, []applyCase{
+		{"array becomes collection", on("data"), `{"data":[{"a":1},2]}`, `{"collection":[{"a":1},2]}`},
+		{"nested array", on("d.items"), `{"d":{"items":[1,2]}}`, `{"collection":[1,2]}`},
+		{"empty array", on("data"), `{"data":[]}`, `{"collection":[]}`},
+		{"object unchanged", on("data"), `{"data":{"a":1}}`, `{"a":1}`},
+		{"scalar still empty", on("data"), `{"data":"x"}`, `{}`},
+		{"missing still empty", on("nope"), `{"data":[1]}`, `{}`},
+		{"through array still empty", on("data.0"), `{"data":[{"a":1}]}`, `{}`},
+		{"then group", SpecConfig{Target: "data", TargetArrays: true, Group: "g"}, `{"data":[1]}`, `{"g":{"collection":[1]}}`},
+		{"then mapping", SpecConfig{Target: "data", TargetArrays: true, Mapping: []Rename{{From: "collection", To: "items"}}}, `{"data":[1]}`, `{"items":[1]}`},
+		{"then deny", SpecConfig{Target: "data", TargetArrays: true, Deny: []string{"collection"}}, `{"data":[1]}`, `{}`},
+		{"then allow", SpecConfig{Target: "data", TargetArrays: true, Allow: []string{"collection"}}, `{"data":[1]}`, `{"collection":[1]}`},
+		{"off by default", SpecConfig{Target: "data"}, `{"data":[1]}`, `{}`},
+	})
+}
+
 func TestApplyAllow(t *testing.T) {
 	runApply(t, []applyCase{
 		{"top level keeps body order", SpecConfig{Allow: []string{"c", "a"}}, `{"a":1,"b":2,"c":3}`, `{"a":1,"c":3}`},

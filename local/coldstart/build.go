@@ -25,9 +25,12 @@ type binary struct {
 }
 
 // buildFlags are the deploy flags of `make build-<LogicalId>` for the
-// bundled config, which uses neither CEL nor JSON Schema (GOOS/GOARCH and
-// CGO_ENABLED go in the environment).
-var buildFlags = []string{"build", "-tags", "lambda.norpc,tributary_nofc,tributary_nocel,tributary_nojsonschema", "-trimpath", "-ldflags=-s -w"}
+// bundled config, which uses none of CEL, JSON Schema, Lua, the Redis
+// shared store or backend/lambda, so every lean tag applies (GOOS/GOARCH and CGO_ENABLED go
+// in the environment).
+var buildFlags = []string{"build", "-tags",
+	"lambda.norpc,tributary_nofc,tributary_nocel,tributary_nojsonschema,tributary_nolua,tributary_noredis,tributary_noawssdk",
+	"-trimpath", "-ldflags=-s -w"}
 
 // buildAll builds every package for linux/goarch into dir.
 func buildAll(dir, goarch string) (map[string]binary, error) {
