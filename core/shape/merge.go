@@ -5,7 +5,11 @@ package shape
 // Key) and takes src's value. Merge writes to dst's backing array, and may
 // append to it, so dst must not be used afterwards; src is never modified.
 // Call it in backend declaration order for a deterministic result.
-func Merge(dst, src Object) Object {
+func Merge(dst, src Object) Object { return merge(dst, src, false) }
+
+// merge is Merge, or MergeDeep when deep is set: the two differ only in
+// the value a colliding key takes.
+func merge(dst, src Object, deep bool) Object {
 	if len(src.Members) == 0 {
 		return dst
 	}
@@ -14,6 +18,12 @@ func Merge(dst, src Object) Object {
 	if cap(ms) == 0 {
 		ms = make([]Member, 0, len(src.Members))
 	}
+	collide := func(old, new []byte) []byte {
+		if deep {
+			return deepValue(old, new)
+		}
+		return new
+	}
 	if n*len(src.Members) <= linearLimit {
 		for _, m := range src.Members {
 			j := 0
@@ -21,7 +31,7 @@ func Merge(dst, src Object) Object {
 				j++
 			}
 			if j < n {
-				ms[j].Value = m.Value
+				ms[j].Value = collide(ms[j].Value, m.Value)
 			} else {
 				ms = append(ms, m)
 			}
@@ -35,7 +45,7 @@ func Merge(dst, src Object) Object {
 	for _, m := range src.Members {
 		ms = append(ms, m)
 		if j := x.find(ms, len(ms)-1); j >= 0 {
-			ms[j].Value = m.Value
+			ms[j].Value = collide(ms[j].Value, m.Value)
 			ms = ms[:len(ms)-1]
 		}
 	}

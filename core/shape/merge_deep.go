@@ -8,42 +8,7 @@ package shape
 // keys included. This is the Tributary extension "merge": "deep"; Merge is
 // the default. As with Merge, dst must not be used afterwards and src is
 // never modified; merged nested values are written to new buffers.
-func MergeDeep(dst, src Object) Object {
-	if len(src.Members) == 0 {
-		return dst
-	}
-	ms := dst.Members
-	n := len(ms)
-	if cap(ms) == 0 {
-		ms = make([]Member, 0, len(src.Members))
-	}
-	if n*len(src.Members) <= linearLimit {
-		for _, m := range src.Members {
-			j := 0
-			for j < n && ms[j].Name != m.Name {
-				j++
-			}
-			if j < n {
-				ms[j].Value = deepValue(ms[j].Value, m.Value)
-			} else {
-				ms = append(ms, m)
-			}
-		}
-		return Object{Members: ms}
-	}
-	x := newNameIndex(n + len(src.Members))
-	for i := range ms {
-		x.find(ms, i)
-	}
-	for _, m := range src.Members {
-		ms = append(ms, m)
-		if j := x.find(ms, len(ms)-1); j >= 0 {
-			ms[j].Value = deepValue(ms[j].Value, m.Value)
-			ms = ms[:len(ms)-1]
-		}
-	}
-	return Object{Members: ms}
-}
+func MergeDeep(dst, src Object) Object { return merge(dst, src, true) }
 
 // deepValue is the value a colliding key takes under MergeDeep: the
 // recursive merge of a and b when both are objects, else b. Values are
