@@ -185,9 +185,17 @@ func (l *loader) endpointPath(c *Config, e *Endpoint, v *node, loc at) bool {
 		l.warnAt(v.pos, loc.String(), `missing leading "/" added to endpoint `+quoteJSON(s), `write "/`+s+`"`)
 		s = "/" + s
 	}
-	params, reason := parseTemplate(s)
+	parsed, reason := catchAllTemplate(s, c.CatchAllRoutes)
+	var params []string
+	if reason == "" {
+		params, reason = parseTemplate(parsed)
+	}
 	if reason != "" {
-		l.errNode(v, loc.String(), "invalid endpoint "+quoteJSON(s)+": "+reason, "")
+		hint := ""
+		if !c.CatchAllRoutes && strings.Contains(s, "...}") {
+			hint = `a catch-all segment {name...} needs "extra_config": {"tributary": {"catch_all_routes": true}} at service level`
+		}
+		l.errNode(v, loc.String(), "invalid endpoint "+quoteJSON(s)+": "+reason, hint)
 		return false
 	}
 	if r := reservedPath(s, c.Router.HealthPath); r != "" {

@@ -131,6 +131,10 @@ type Config struct {
 	// MaxBackendResponseBytes is tributary.max_backend_response_bytes.
 	// Default 2 MiB.
 	MaxBackendResponseBytes int64
+	// CatchAllRoutes is tributary.catch_all_routes: endpoint templates may
+	// end with a catch-all segment {name...} that takes one or more
+	// remaining path segments. Default false.
+	CatchAllRoutes bool
 	// VersionHeader is tributary.version_header: send X-Tributary-Version.
 	// Default false.
 	VersionHeader bool

@@ -142,7 +142,7 @@ func schemaOf(k objKind) objSchema {
 		return objSchema{valid: []string{"return_error_code", "return_error_details"}}
 	case objTributaryService:
 		return objSchema{valid: []string{"max_request_body_bytes", "max_backend_response_bytes", "version_header",
-			"revoke_admin", "shared_store"}}
+			"revoke_admin", "shared_store", "catch_all_routes"}}
 	case objTributaryEndpoint:
 		return objSchema{valid: []string{"max_request_body_bytes", "jwt_cache", "jwt_authorizer_claims", "merge"}}
 	case objValidator, objValidatorService, objJWTCache:

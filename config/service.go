@@ -321,6 +321,8 @@ func (l *loader) tributaryService(c *Config, v *node, base, key string) {
 			}
 		case "version_header":
 			l.setBool(&c.VersionHeader, &m.val, path, m.key)
+		case "catch_all_routes":
+			l.setBool(&c.CatchAllRoutes, &m.val, path, m.key)
 		case "revoke_admin":
 			l.revokeAdmin(c, &m.val, path, m.key)
 		case "shared_store":

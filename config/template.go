@@ -171,11 +171,38 @@ func routeKey(method, tpl string) string {
 		if i > 0 {
 			b.WriteByte('/')
 		}
-		if strings.HasPrefix(seg, "{") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "...}") {
+			b.WriteString("{...}")
+		} else if strings.HasPrefix(seg, "{") {
 			b.WriteString("{}")
 		} else {
 			b.WriteString(seg)
 		}
 	}
 	return b.String()
+}
+
+// catchAllTemplate returns template s with a final catch-all segment
+// {name...} rewritten to {name}, ready for parseTemplate, when enabled
+// (tributary.catch_all_routes). A catch-all anywhere but in the last
+// segment is a problem; when disabled, s is returned unchanged and the
+// segment fails parseTemplate's name rule.
+func catchAllTemplate(s string, enabled bool) (string, string) {
+	if !enabled {
+		return s, ""
+	}
+	rest := s[1:]
+	for {
+		seg, tail, more := strings.Cut(rest, "/")
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "...}") && len(seg) > len("{...}") {
+			if more {
+				return s, "catch-all placeholder " + seg + " must be the last segment"
+			}
+			return s[:len(s)-len("...}")] + "}", ""
+		}
+		if !more {
+			return s, ""
+		}
+		rest = tail
+	}
 }

@@ -395,13 +395,22 @@ func (g *generator) resources() *yaml.Node {
 	if g.o.API == APIREST {
 		event = "Rest"
 	}
+	first := true
 	for i, e := range g.cfg.Endpoints {
 		if g.ids == nil {
 			break
 		}
+		if catchAllPath(e.Path) {
+			// A catch-all endpoint gets no function of its own: the
+			// gateway function's greedy route reaches it, and its
+			// in-process router keeps every other endpoint ahead of it,
+			// which API Gateway's route precedence would not.
+			continue
+		}
 		comment := ""
-		if i == 0 {
+		if first {
 			comment = "one function per endpoint (--per-endpoint); `make build-Ep%` builds each"
+			first = false
 		}
 		add(g.ids[i], comment, function(
 			pair{"Description", quoted(truncateDesc("Tributary endpoint " + e.Method + " " + e.Path))},
@@ -555,4 +564,11 @@ func FunctionBuildTags(cfg *config.Config) string {
 		}
 	}
 	return strings.Join(tags, ",")
+}
+
+// catchAllPath reports whether an endpoint template ends with a catch-all
+// segment {name...} (tributary.catch_all_routes).
+func catchAllPath(path string) bool {
+	last := path[strings.LastIndexByte(path, '/')+1:]
+	return strings.HasPrefix(last, "{") && strings.HasSuffix(last, "...}")
 }

@@ -287,6 +287,7 @@ func Compile(cfg *config.Config) (*Plan, error) {
 		DisablePathDecoding:          cfg.Router.DisablePathDecoding,
 		DisableRedirectTrailingSlash: cfg.Router.DisableRedirectTrailingSlash,
 		DisableMethodNotAllowed:      cfg.Router.DisableHandleMethodNotAllowed,
+		CatchAll:                     cfg.CatchAllRoutes,
 	})
 	for _, c := range conflicts {
 		e := cfg.Endpoints[c.B]
@@ -457,7 +458,23 @@ func compileBackend(i int, e *config.Endpoint, b *config.Backend) (*Backend, err
 			return nil, err
 		}
 	}
+	if name := catchAllParam(e.Path); name != "" {
+		cb.URL = cb.URL.WithCatchAll(name)
+		for i := range cb.urls {
+			cb.urls[i] = cb.urls[i].WithCatchAll(name)
+		}
+	}
 	return cb, nil
+}
+
+// catchAllParam returns the name of the catch-all placeholder {name...}
+// that ends the endpoint template path, or "".
+func catchAllParam(path string) string {
+	last := path[strings.LastIndexByte(path, '/')+1:]
+	if name, ok := strings.CutSuffix(last, "...}"); ok && strings.HasPrefix(name, "{") {
+		return name[1:]
+	}
+	return ""
 }
 
 func renames(m []config.Rename) []shape.Rename {

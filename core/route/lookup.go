@@ -103,6 +103,11 @@ func (t *Table) Lookup(method, rawPath, rawQuery string, params []Param) Result 
 		if id, ps := t.walk(t.root, rawPath[1:], false, mi, params, 0); id >= 0 {
 			return t.found(id, ps, base)
 		}
+		if t.croot != nil {
+			if id, ps := t.walkRest(t.croot, rawPath[1:], mi, params, 0); id >= 0 {
+				return t.found(id, ps, base)
+			}
+		}
 		if !t.opts.DisableRedirectTrailingSlash {
 			if r, ok := t.redirect(method, mi, rawPath, rawQuery, params); ok {
 				return r
@@ -124,6 +129,15 @@ func (t *Table) found(id int, params []Param, base int) Result {
 	names := t.routes[id].names
 	for i := range ps {
 		ps[i].Name = names[i]
+		if t.routes[id].multi && i == len(ps)-1 {
+			v, rule := decodeRest(ps[i].Value)
+			if rule != ruleOK {
+				msg := fmt.Sprintf("path param %q %s", names[i], rule.describe())
+				return Result{Kind: BadParam, Route: id, Params: params[:base], Message: msg}
+			}
+			ps[i].Value = v
+			continue
+		}
 		if v, ok := unescape(ps[i].Value); ok {
 			ps[i].Value = v
 		}
@@ -148,6 +162,9 @@ func (t *Table) redirect(method string, mi int, rawPath, rawQuery string, params
 	case strings.HasSuffix(rawPath, "/"):
 		target = rawPath[:len(rawPath)-1]
 		id, _ = t.walk(t.root, target[1:], false, mi, params, 0)
+		if id < 0 && t.croot != nil {
+			id, _ = t.walkRest(t.croot, target[1:], mi, params, 0)
+		}
 	default:
 		id, _ = t.walk(t.root, rawPath[1:], true, mi, params, 0)
 	}
@@ -186,6 +203,9 @@ func (t *Table) Allowed(rawPath string) string {
 		return ""
 	}
 	mask := t.collect(t.root, rawPath[1:], false, 0, 0)
+	if t.croot != nil {
+		mask = t.collectRest(t.croot, rawPath[1:], mask, 0)
+	}
 	if mask == 0 {
 		return ""
 	}
@@ -285,4 +305,103 @@ func (t *Table) collect(n *node, rest string, addSlash bool, mask uint64, depth 
 		}
 	}
 	return mask
+}
+
+// restOK reports whether rest, the raw remainder of a path, can be taken by
+// a catch-all: one or more segments, none empty. The path already passed
+// checkPath, so only a final empty segment (a trailing "/") can occur.
+func restOK(rest string) bool {
+	return rest != "" && rest[len(rest)-1] != '/'
+}
+
+// walkRest finds a catch-all route under method index mi for the path
+// segments in rest, in the trie of the catch-all routes' leading segments:
+// literal child first, then the placeholder child, then a catch-all ending
+// at n itself. The raw remainder becomes the last param.
+func (t *Table) walkRest(n *node, rest string, mi int, params []Param, depth int) (int, []Param) {
+	if depth > MaxSegments {
+		return -1, params
+	}
+	if seg, tail, more := strings.Cut(rest, "/"); more {
+		if n.lits != nil {
+			if c := n.lits[litKey(seg)]; c != nil {
+				if id, ps := t.walkRest(c, tail, mi, params, depth+1); id >= 0 {
+					return id, ps
+				}
+			}
+		}
+		if c := n.param; c != nil && seg != "" {
+			base := len(params)
+			if id, ps := t.walkRest(c, tail, mi, append(params, Param{Value: seg}), depth+1); id >= 0 {
+				return id, ps
+			}
+			params = params[:base]
+		}
+	}
+	if n.rest != nil && n.rest[mi] >= 0 && restOK(rest) {
+		return n.rest[mi], append(params, Param{Value: rest})
+	}
+	return -1, params
+}
+
+// collectRest adds to mask the methods of every catch-all route matching
+// the path segments in rest.
+func (t *Table) collectRest(n *node, rest string, mask uint64, depth int) uint64 {
+	if depth > MaxSegments {
+		return mask
+	}
+	if seg, tail, more := strings.Cut(rest, "/"); more {
+		if n.lits != nil {
+			if c := n.lits[litKey(seg)]; c != nil {
+				mask = t.collectRest(c, tail, mask, depth+1)
+			}
+		}
+		if c := n.param; c != nil && seg != "" {
+			mask = t.collectRest(c, tail, mask, depth+1)
+		}
+	}
+	if n.rest != nil && restOK(rest) {
+		for i, id := range n.rest {
+			if id >= 0 {
+				mask |= 1 << i
+			}
+		}
+	}
+	return mask
+}
+
+// decodeRest decodes a catch-all's raw remainder segment by segment,
+// checking each decoded segment with the strict param rules, and returns
+// the decoded segments joined with "/".
+func decodeRest(raw string) (string, paramRule) {
+	pct := strings.IndexByte(raw, '%') >= 0
+	var b []byte
+	if pct {
+		b = make([]byte, 0, len(raw))
+	}
+	rest := raw
+	for {
+		seg, tail, more := strings.Cut(rest, "/")
+		v, ok := unescape(seg)
+		if !ok {
+			return "", rulePercent // cannot happen after checkPath
+		}
+		if rule := checkParam(v, false); rule != ruleOK {
+			return "", rule
+		}
+		if pct {
+			b = append(b, v...)
+			if more {
+				b = append(b, '/')
+			}
+		}
+		if !more {
+			break
+		}
+		rest = tail
+	}
+	if !pct {
+		return raw, ruleOK
+	}
+	return string(b), ruleOK
 }

@@ -32,6 +32,8 @@ type Route struct {
 	// Template is the path template: a leading "/", segments separated by
 	// "/", whole-segment placeholders {name} with name in [A-Za-z0-9_-]+.
 	// "/users/" (trailing slash) and "/users" are different templates.
+	// With Options.CatchAll, the last segment may be a catch-all
+	// {name...}.
 	Template string
 }
 
@@ -65,6 +67,16 @@ type Options struct {
 	// a path routed only under other methods answers NotFound instead of
 	// MethodNotAllowed. Default false.
 	DisableMethodNotAllowed bool
+	// CatchAll allows a final catch-all segment {name...} in templates
+	// (service option tributary.catch_all_routes). Such a template is tried
+	// only when no other template matches the path under the method: its
+	// literal and placeholder segments match as usual, and the catch-all
+	// takes the one or more remaining non-empty segments. Each captured
+	// segment is decoded and checked on its own with the strict param rules
+	// (DisablePathDecoding does not relax them); the param value is the
+	// decoded segments joined with "/". When false, {name...} is an invalid
+	// template. Default false.
+	CatchAll bool
 }
 
 // MaxSegments is the largest number of segments a template may have. It
@@ -82,6 +94,7 @@ const MaxParamBytes = 1024
 type Table struct {
 	opts     Options
 	root     *node
+	croot    *node          // trie of the catch-all routes' leading segments; nil when none
 	methods  []string       // distinct methods of the valid routes, sorted
 	methodIx map[string]int // method -> index in methods
 	routes   []compiled     // by route id
@@ -93,6 +106,7 @@ type compiled struct {
 	mi     int // index in Table.methods; -1 when the route is invalid
 	segs   []segment
 	names  []string // placeholder names in template order
+	multi  bool     // the last segment is a catch-all {name...}
 }
 
 // node is one trie node. Children are keyed by decoded literal segment.
@@ -100,6 +114,7 @@ type node struct {
 	lits   map[string]*node
 	param  *node
 	routes []int // route id by method index, -1 for none; nil when no route ends here
+	rest   []int // catch-all route id by method index (croot trie only); nil when none
 }
 
 // New compiles routes into a Table. Every problem is reported as a
@@ -135,7 +150,7 @@ func New(routes []Route, opts Options) (*Table, []Conflict) {
 			invalid(i, "method must be a non-empty token")
 			continue
 		}
-		segs, err := parseTemplate(r.Template)
+		segs, err := parseTemplateOpt(r.Template, opts.CatchAll)
 		if err != nil {
 			invalid(i, "%v", err)
 			continue
@@ -145,6 +160,7 @@ func New(routes []Route, opts Options) (*Table, []Conflict) {
 			if s.param {
 				c.names = append(c.names, s.name)
 			}
+			c.multi = s.multi
 		}
 		if _, ok := t.methodIx[r.Method]; !ok {
 			t.methodIx[r.Method] = -1 // index assigned once all are known
@@ -198,7 +214,14 @@ func New(routes []Route, opts Options) (*Table, []Conflict) {
 func (t *Table) insert(id int) int {
 	c := &t.routes[id]
 	n := t.root
-	for _, s := range c.segs {
+	segs := c.segs
+	if c.multi {
+		if t.croot == nil {
+			t.croot = &node{}
+		}
+		n, segs = t.croot, segs[:len(segs)-1]
+	}
+	for _, s := range segs {
 		if s.param {
 			if n.param == nil {
 				n.param = &node{}
@@ -216,16 +239,20 @@ func (t *Table) insert(id int) int {
 		}
 		n = child
 	}
-	if n.routes == nil {
-		n.routes = make([]int, len(t.methods))
-		for i := range n.routes {
-			n.routes[i] = -1
+	ids := &n.routes
+	if c.multi {
+		ids = &n.rest
+	}
+	if *ids == nil {
+		*ids = make([]int, len(t.methods))
+		for i := range *ids {
+			(*ids)[i] = -1
 		}
 	}
-	if prev := n.routes[c.mi]; prev >= 0 {
+	if prev := (*ids)[c.mi]; prev >= 0 {
 		return prev
 	}
-	n.routes[c.mi] = id
+	(*ids)[c.mi] = id
 	return -1
 }
 

@@ -12,12 +12,17 @@ type segment struct {
 	param bool
 	name  string // placeholder name when param
 	lit   string // decoded literal text when !param ("" only for a trailing slash)
+	multi bool   // a catch-all {name...}: one or more remaining segments
 }
 
 // parseTemplate splits a path template into segments and checks the rules
 // of §4.2. Literal segments are percent-decoded (like ServeMux patterns), so
 // they compare directly with decoded request segments.
-func parseTemplate(tpl string) ([]segment, error) {
+func parseTemplate(tpl string) ([]segment, error) { return parseTemplateOpt(tpl, false) }
+
+// parseTemplateOpt is parseTemplate; catchAll allows a final {name...}
+// segment.
+func parseTemplateOpt(tpl string, catchAll bool) ([]segment, error) {
 	if tpl == "" || tpl[0] != '/' {
 		return nil, errors.New(`template must start with "/"`)
 	}
@@ -36,6 +41,12 @@ func parseTemplate(tpl string) ([]segment, error) {
 		s, err := parseSegment(raw, !more)
 		if err != nil {
 			return nil, err
+		}
+		if s.multi && (!catchAll || more) {
+			if !catchAll {
+				return nil, fmt.Errorf("invalid placeholder %q: catch-all placeholders are not enabled", raw)
+			}
+			return nil, fmt.Errorf("catch-all placeholder %q must be the last segment", raw)
 		}
 		if s.param {
 			if seen[s.name] {
@@ -61,6 +72,9 @@ func parseSegment(raw string, last bool) (segment, error) {
 	}
 	if strings.HasPrefix(raw, "{") && strings.HasSuffix(raw, "}") {
 		name := raw[1 : len(raw)-1]
+		if n, ok := strings.CutSuffix(name, "..."); ok && validName(n) {
+			return segment{param: true, multi: true, name: n}, nil
+		}
 		if !validName(name) {
 			return segment{}, fmt.Errorf("invalid placeholder %q: the name must match [A-Za-z0-9_-]+", raw)
 		}

@@ -48,6 +48,7 @@ func (t *Template) Build(host string, lookup func(name string) (string, bool), f
 		vals = make([]string, 0, n)
 	}
 	rawPathLen, pathLen, pct := t.pathLits, t.pathLitsDec, t.pathPct
+	slashes := t.slashes
 	for _, p := range t.path {
 		if p.name == "" {
 			continue
@@ -58,6 +59,10 @@ func (t *Template) Build(host string, lookup func(name string) (string, bool), f
 		}
 		vals = append(vals, v)
 		e := pathEscapedLen(v)
+		if p.name == t.multi {
+			e = multiEscapedLen(v)
+			slashes += strings.Count(v, "/")
+		}
 		rawPathLen += e
 		pathLen += len(v)
 		pct = pct || e != len(v)
@@ -96,7 +101,11 @@ func (t *Template) Build(host string, lookup func(name string) (string, bool), f
 			continue
 		}
 		start := b.Len()
-		writePathEscaped(&b, vals[vi])
+		if p.name == t.multi {
+			writeMultiEscaped(&b, vals[vi])
+		} else {
+			writePathEscaped(&b, vals[vi])
+		}
 		if !decodesTo(b.String()[start:], vals[vi], false) {
 			return nil, fmt.Errorf("%w: path value of {%s} does not decode back to itself", ErrInvariant, p.name)
 		}
@@ -123,7 +132,7 @@ func (t *Template) Build(host string, lookup func(name string) (string, bool), f
 	}
 	queryEnd := b.Len()
 	rawPath := b.String()[:pathEnd]
-	if err := t.checkRenderedPath(rawPath); err != nil {
+	if err := t.checkRenderedPath(rawPath, slashes); err != nil {
 		return nil, err
 	}
 	path := rawPath
@@ -140,12 +149,13 @@ func (t *Template) Build(host string, lookup func(name string) (string, bool), f
 	}, nil
 }
 
-// checkRenderedPath checks the escaped path: the template's segment count,
+// checkRenderedPath checks the escaped path: the expected "/" count
+// (the template's, plus the separators of a catch-all value),
 // no "?" or "#", no empty segment (but an intended trailing one) and no "."
 // or ".." segment.
-func (t *Template) checkRenderedPath(rawPath string) error {
-	if strings.Count(rawPath, "/") != t.slashes {
-		return fmt.Errorf("%w: the path %q does not have the template's %d segments", ErrInvariant, rawPath, t.slashes)
+func (t *Template) checkRenderedPath(rawPath string, slashes int) error {
+	if strings.Count(rawPath, "/") != slashes {
+		return fmt.Errorf("%w: the path %q does not have the expected %d segments", ErrInvariant, rawPath, slashes)
 	}
 	if strings.ContainsAny(rawPath, "?#") {
 		return fmt.Errorf("%w: the path %q holds \"?\" or \"#\"", ErrInvariant, rawPath)

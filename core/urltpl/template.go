@@ -46,8 +46,9 @@ type Template struct {
 	path     []part
 	query    []part // nil when the pattern has no "?"
 	names    []string
-	slashes  int  // "/" count of the path, i.e. its segment count
-	trailing bool // the path ends with "/": an empty last segment is intended
+	slashes  int    // "/" count of the path, i.e. its segment count
+	trailing bool   // the path ends with "/": an empty last segment is intended
+	multi    string // path placeholder holding a catch-all value (WithCatchAll); "" for none
 
 	pathLits    int  // bytes of literal path text
 	pathLitsDec int  // bytes of literal path text once percent-decoded
