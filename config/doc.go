@@ -105,7 +105,7 @@
 // extra_config namespaces decoded into the model in this release, each
 // in its own file (ns_*.go) with its type: at service scope "router",
 // "telemetry/logging", "tributary", "security/cors", "security/http",
-// "security/bot-detector", "auth/revoker", "auth/validator"
+// "security/bot-detector", "auth/revoker", "auth/validator", "telemetry/metrics"
 // (shared_cache_duration), "modifier/lua-endpoint", "redis"; at endpoint
 // scope "proxy", "tributary", "auth/validator", "auth/signer",
 // "qos/ratelimit/router", "security/bot-detector", "validation/json-schema",

@@ -125,6 +125,8 @@ type Config struct {
 	// Logging holds "telemetry/logging", defaulted (DEBUG to stdout when
 	// the namespace is absent).
 	Logging Logging
+	// Metrics holds "telemetry/metrics", or nil when it is absent.
+	Metrics *Metrics
 	// MaxRequestBodyBytes is tributary.max_request_body_bytes at service
 	// scope. Default 1 MiB.
 	MaxRequestBodyBytes int64

@@ -102,7 +102,10 @@ func namespaceInfo(name string) nsInfo {
 	case "telemetry/opentelemetry":
 		return nsInfo{class: nsLater, scopes: scopeService, enterprise: scopeEndpoint | scopeBackend}
 
-	case "async/amqp", "telemetry/metrics", "telemetry/influx", "telemetry/gelf", "telemetry/logstash",
+	case "telemetry/metrics":
+		return nsInfo{class: nsSupported, scopes: scopeService}
+
+	case "async/amqp", "telemetry/influx", "telemetry/gelf", "telemetry/logstash",
 		"telemetry/opencensus":
 		return nsInfo{class: nsGap}
 

@@ -312,7 +312,7 @@ var policyBroken = []brokenCase{
   "plugin": {"folder": "./plugins/", "pattern": ".so"},
   "extra_config": {
     "github.com/devopsfaith/krakend-cel": [{"check_expr": "true"}],
-    "github_com/devopsfaith/krakend-metrics": {},
+    "github_com/devopsfaith/krakend-opencensus": {},
     "telemetry/logging": {"level": "INFO", "stdout": true},
     "github_com/devopsfaith/krakend-gologging": {"level": "INFO", "stdout": true},
     "github_com/devopsfaith/krakend/router/gin": {},
@@ -332,7 +332,7 @@ var policyBroken = []brokenCase{
 }`,
 		want: []string{
 			`t.json:3:3: $.plugin: plugin loader (folder "./plugins/", pattern ".so"): KrakenD Go plugins (.so) cannot run in Tributary; reimplement it behind a backend (docs/krakend-compatibility.md#go-plugins)`,
-			`t.json:6:5: $.extra_config["github_com/devopsfaith/krakend-metrics"]: namespace "telemetry/metrics" not supported yet`,
+			`t.json:6:5: $.extra_config["github_com/devopsfaith/krakend-opencensus"]: namespace "telemetry/opencensus" not supported yet`,
 			`t.json:8:5: $.extra_config["github_com/devopsfaith/krakend-gologging"]: namespaces "github_com/devopsfaith/krakend-gologging" and "telemetry/logging" are the same (the first is KrakenD's legacy name of the second); keep one of them`,
 			`t.json:9:5: $.extra_config["github_com/devopsfaith/krakend/router/gin"]: legacy namespace "github_com/devopsfaith/krakend/router/gin" is not read by KrakenD, so its feature would be silently off; renamed to "router"`,
 			`t.json:10:5: $.extra_config["github.com/devopsfaith/krakend-etcd"]: namespace "github.com/devopsfaith/krakend-etcd" is no longer supported by KrakenD; remove it`,

@@ -42,6 +42,7 @@ const (
 	objGraphQL
 	objProxyStatic
 	objFlatmapOp
+	objMetrics
 )
 
 // keyNote is a key with an optional hint.
@@ -138,6 +139,9 @@ func schemaOf(k objKind) objSchema {
 		return objSchema{valid: []string{"strategy", "data"}}
 	case objFlatmapOp:
 		return objSchema{valid: []string{"type", "args"}}
+	case objMetrics:
+		return objSchema{valid: []string{"collection_time", "listen_address", "proxy_disabled", "router_disabled",
+			"backend_disabled", "endpoint_disabled"}}
 	case objBackendHTTP:
 		return objSchema{valid: []string{"return_error_code", "return_error_details"}}
 	case objTributaryService:

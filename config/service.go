@@ -298,6 +298,8 @@ func (l *loader) serviceExtra(c *Config, v *node) {
 			l.validatorService(c, &m.val, base, m.key)
 		case "redis":
 			l.redisNamespace(c, &m.val, base, m.key)
+		case "telemetry/metrics":
+			l.metrics(c, &m.val, base, m.key)
 		}
 	}
 	l.resolveRedis(c)

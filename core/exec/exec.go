@@ -210,7 +210,7 @@ func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request,
 		// The endpoint's own cap comes with the body (§8 stage 2), before
 		// the param and query rules (stage 6).
 		if ep := g.plan.Endpoints[res.Route]; r.ContentLength > ep.MaxBodyBytes || int64(len(body)) > ep.MaxBodyBytes {
-			return g.routed(ep, g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", tooLarge(ep.MaxBodyBytes).Error())), x
+			return g.routed(arrival, ep, g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", tooLarge(ep.MaxBodyBytes).Error())), x
 		}
 	}
 	switch res.Kind {
@@ -239,11 +239,11 @@ func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request,
 	ep := g.plan.Endpoints[res.Route]
 	q, err := urltpl.ParseQuery(r.RawQuery)
 	if err != nil {
-		return g.routed(ep, g.errorResponse(http.StatusBadRequest, "invalid_query", err.Error())), x
+		return g.routed(arrival, ep, g.errorResponse(http.StatusBadRequest, "invalid_query", err.Error())), x
 	}
 	if r.ContentLength > 0 {
 		if body, err = readBody(r.Body, r.ContentLength, ep.MaxBodyBytes); err != nil {
-			return g.routed(ep, g.bodyError(err)), x
+			return g.routed(arrival, ep, g.bodyError(err)), x
 		}
 	}
 	if x != nil && !usesStages(ep) {
@@ -256,16 +256,21 @@ func (g *Gateway) serveRoute(ctx context.Context, arrival time.Time, r *Request,
 		}
 		x.Route, x.Params, x.Body = ep.Path, stageParams(res.Params), body
 		if resp := g.runStages(ctx, ep.Stages, x); resp != nil {
-			return g.routed(ep, resp), x
+			return g.routed(arrival, ep, resp), x
 		}
 		// A stage may have replaced the body or a param (Lua).
 		body, res.Params = x.Body, stagedParams(x, res.Params)
 	}
-	return g.routed(ep, g.execute(ctx, arrival, ep, res.Params, q, r, body, x)), x
+	return g.routed(arrival, ep, g.execute(ctx, arrival, ep, res.Params, q, r, body, x)), x
 }
 
-func (g *Gateway) routed(ep *plan.Endpoint, resp *Response) *Response {
+// routed stamps resp with its route and records it in the router
+// metrics when telemetry/metrics is on.
+func (g *Gateway) routed(arrival time.Time, ep *plan.Endpoint, resp *Response) *Response {
 	resp.Route = ep.Path
+	if m := ep.Metrics; m != nil {
+		m.Response(resp.Status, resp.Len(), time.Since(arrival))
+	}
 	return resp
 }
 

@@ -86,6 +86,10 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 		}
 		wg.Wait()
 	}
+	if m := ep.Metrics; m != nil {
+		complete, failed := pipeOutcome(results)
+		m.Proxy(complete, failed, time.Since(arrival))
+	}
 	if ctx.Err() != nil {
 		// The client went away: nothing will be written.
 		return g.errorResponse(http.StatusBadGateway, "bad_gateway", "request cancelled")
@@ -107,6 +111,17 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 	}
 	resp.keep(results)
 	return resp
+}
+
+// pipeOutcome is the proxy layer's view of a request for the metrics:
+// complete when every backend succeeded, failed when one did not.
+func pipeOutcome(results []result) (complete, failed bool) {
+	for i := range results {
+		if !results[i].ok {
+			return false, true
+		}
+	}
+	return true, false
 }
 
 // call holds what every backend call of one request shares.
@@ -148,6 +163,10 @@ func (c *call) lookup(name string) (string, bool) {
 // backend timeout narrows ctx (already bounded by the budget B) to
 // min(now + timeout, B) for this call alone (§15).
 func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
+	if m := b.Metrics; m != nil {
+		start := time.Now()
+		defer func() { m.Done(res.ok, res.err != nil, time.Since(start)) }()
+	}
 	if b.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, b.Timeout)

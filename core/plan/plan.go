@@ -15,6 +15,7 @@ import (
 
 	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/core/backend"
+	"github.com/tributary-gw/tributary/core/metrics"
 	"github.com/tributary-gw/tributary/core/route"
 	"github.com/tributary-gw/tributary/core/shape"
 	"github.com/tributary-gw/tributary/core/stage"
@@ -82,10 +83,14 @@ type Plan struct {
 	// Stages are the service-level stages, run in order before routing
 	// (krakend-compat §8 stages 3–4; see package stage).
 	Stages []stage.Endpoint
+	// Metrics is "telemetry/metrics", or nil when the config has none.
+	Metrics *Metrics
 }
 
 // Endpoint is one compiled endpoint.
 type Endpoint struct {
+	// Metrics is the endpoint's telemetry/metrics slot, nil when off.
+	Metrics *metrics.Endpoint
 	// Method and Path identify the route ("GET", "/frontpage/{id_user}").
 	Method, Path string
 	// Timeout is the endpoint timeout T.
@@ -138,6 +143,8 @@ type Endpoint struct {
 type Backend struct {
 	// Index is the backend's position in its endpoint (0-based).
 	Index int
+	// Metrics is the backend's telemetry/metrics slot, nil when off.
+	Metrics *metrics.Backend
 	// Method is the upstream method.
 	Method string
 	// Hosts are the base URLs, picked round-robin. With
@@ -308,6 +315,7 @@ func Compile(cfg *config.Config) (*Plan, error) {
 	p.Router, p.Edge, p.Server = compileEdge(cfg, cfg.MaxRequestBodyBytes)
 	p.Source = cfg.Source
 	p.DropBackendCORS = cfg.CORS != nil
+	p.Metrics = compileMetrics(cfg, p)
 	return p, nil
 }
 

@@ -112,7 +112,7 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 		logger.Warn("serving the bundled demo config: its backends are demo addresses on 127.0.0.1; deploy your own with `tributary sam generate -c FILE -o template.yaml` (TRIBUTARY_CONFIG is unset)",
 			"config", cfg.Source)
 	}
-	return lambdaadapter.New(a.Handler, lambdaadapter.Options{
+	return lambdaadapter.New(withStatsLog(a.Handler, p.Metrics, logger), lambdaadapter.Options{
 		BasePath:       vars[EnvBasePath],
 		Direct:         direct,
 		MaxHeaderBytes: cfg.MaxHeaderBytes,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -115,6 +116,15 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	ln = httpadapter.WrapListener(ln, srv.MaxHeaderBytes) // net/http's own errors answered as JSON
+	stats, err := startStats(ctx, p.Metrics, logger)
+	if err != nil {
+		_ = ln.Close()
+		fmt.Fprintf(stderr, "tributary run: %v\n", err)
+		return 1
+	}
+	if stats != nil {
+		defer stats.Close()
+	}
 	logger.Info("tributary listening", "addr", ln.Addr().String(), "endpoints", len(p.Endpoints), "version", currentVersion())
 
 	errc := make(chan error, 1)
@@ -135,6 +145,9 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("shutdown cut short", "err", err)
 	}
+	if stats != nil {
+		_ = stats.Shutdown(sctx)
+	}
 	// Shadow calls run detached from the responses already sent; give them
 	// the same grace as the requests.
 	if err := a.Gateway.WaitShadows(sctx); err != nil {
@@ -142,6 +155,24 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 	}
 	a.Gateway.Client().CloseIdleConnections()
 	return 0
+}
+
+// startStats starts the telemetry/metrics stats listener and the
+// collection ticker, both ending with ctx; it returns nil when the config
+// publishes no stats. A listen_address already in use is an error.
+func startStats(ctx context.Context, m *plan.Metrics, logger *slog.Logger) (*http.Server, error) {
+	if m == nil || !m.Publish {
+		return nil, nil
+	}
+	srv := httpadapter.NewStatsServer(m, logger)
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry/metrics listen_address %q: %w", m.ListenAddress, err)
+	}
+	go m.Registry.Run(ctx)
+	go func() { _ = srv.Serve(ln) }()
+	logger.Info("stats listening", "addr", ln.Addr().String(), "path", httpadapter.StatsPath)
+	return srv, nil
 }
 
 func isTerminal(w io.Writer) bool {
