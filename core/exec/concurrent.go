@@ -1,16 +1,22 @@
 package exec
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 	"runtime/debug"
 
+	"github.com/tributary-gw/tributary/core/observe"
 	"github.com/tributary-gw/tributary/core/plan"
 )
 
 // do performs the call of backend b for one request: once, or as
 // identical concurrent copies when the endpoint sets concurrent_calls.
 func (c *call) do(ctx context.Context, b *plan.Backend) result {
+	if c.rec != nil {
+		return c.observed(ctx, b)
+	}
 	if c.ep.ConcurrentCalls > 1 {
 		return c.concurrent(ctx, b)
 	}
@@ -64,4 +70,33 @@ func (c *call) concurrent(ctx context.Context, b *plan.Backend) result {
 		}
 	}
 	return out
+}
+
+// observed is do with an observer watching: it fills the backend's record
+// of the request around the call.
+func (c *call) observed(ctx context.Context, b *plan.Backend) (res result) {
+	rec := &c.rec.Backends[b.Index]
+	rec.Started, rec.Start = true, time.Now()
+	ctx = c.g.obs.BackendStart(ctx, c.rec, rec)
+	if c.ep.ConcurrentCalls > 1 {
+		res = c.concurrent(ctx, b)
+	} else {
+		res = c.run(ctx, b)
+	}
+	rec.Duration = time.Since(rec.Start)
+	rec.OK, rec.Timeout, rec.Err = res.ok, res.timeout, res.err
+	if res.resp != nil {
+		rec.Status = res.resp.Status
+	}
+	c.g.obs.BackendEnd(ctx, c.rec, rec)
+	return res
+}
+
+// observedCall returns the record of b's call when an observer watches
+// and b is one of the endpoint's backends (not a shadow), else nil.
+func (c *call) observedCall(b *plan.Backend) *observe.Backend {
+	if c.rec == nil || b.Index >= len(c.rec.Backends) || c.ep.Backends[b.Index] != b {
+		return nil
+	}
+	return &c.rec.Backends[b.Index]
 }

@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/tributary-gw/tributary/core/backend"
+	"github.com/tributary-gw/tributary/core/observe"
 	"github.com/tributary-gw/tributary/core/plan"
 	"github.com/tributary-gw/tributary/core/route"
 	"github.com/tributary-gw/tributary/core/shape"
@@ -80,6 +81,9 @@ type Request struct {
 	Body io.Reader
 	// ContentLength is the declared body length, or -1 when unknown.
 	ContentLength int64
+	// RequestID is the request's id, assigned by the adapter (a validated
+	// client X-Request-Id or a generated one), or "" for none.
+	RequestID string
 }
 
 // Response is the complete answer. Nothing is written before it exists, so
@@ -127,6 +131,10 @@ type Options struct {
 	// request that finds the bound reached skips its shadow call (counted
 	// by ShadowsSkipped). Default DefaultMaxShadowCalls.
 	MaxShadowCalls int
+	// Observer watches every request besides the plan's own observer
+	// (plan.Plan.Observer): `tributary run -d` adds the dashboard's.
+	// Default none.
+	Observer observe.Observer
 }
 
 // Gateway executes a plan. It is safe for concurrent use.
@@ -137,11 +145,18 @@ type Gateway struct {
 	margin time.Duration // Options.DeadlineMargin
 	// shadows is nil unless some endpoint has a shadow backend.
 	shadows *shadowState
+	// obs is nil unless something observes requests (plan.Plan.Observer,
+	// Options.Observer); inject is obs.Propagates().
+	obs    observe.Observer
+	inject bool
 }
 
 // New returns a gateway for p.
 func New(p *plan.Plan, o Options) *Gateway {
 	g := &Gateway{plan: p, client: o.Client, log: o.Logger, margin: max(o.DeadlineMargin, 0), shadows: newShadowState(p, o)}
+	if g.obs = observe.Join(p.Observer, o.Observer); g.obs != nil {
+		g.inject = g.obs.Propagates()
+	}
 	if g.client == nil {
 		g.client = backend.NewClient(p.Transport)
 	}
@@ -169,7 +184,42 @@ func (g *Gateway) Client() *backend.Client { return g.client }
 // (plan.Backend.Stages). Headers the stages add to Exchange.Respond go on
 // whatever answer comes out.
 func (g *Gateway) Serve(ctx context.Context, r *Request) *Response {
-	arrival := time.Now()
+	if g.obs != nil {
+		return g.serveObserved(ctx, r)
+	}
+	return g.serve(ctx, time.Now(), r)
+}
+
+// Observer returns what observes the gateway's requests, or nil: a Lambda
+// function flushes it (observe.Flusher) before each invocation returns.
+func (g *Gateway) Observer() observe.Observer { return g.obs }
+
+// serveObserved is Serve with an observer watching.
+func (g *Gateway) serveObserved(ctx context.Context, r *Request) *Response {
+	rec := &observe.Request{
+		Start:     time.Now(),
+		Method:    r.Method,
+		Path:      r.RawPath,
+		RawQuery:  r.RawQuery,
+		Header:    r.Header,
+		ClientIP:  r.ClientIP,
+		RequestID: r.RequestID,
+	}
+	ctx = observe.WithRequest(g.obs.Begin(ctx, rec), rec)
+	resp := g.serve(ctx, rec.Start, r)
+	rec.Status, rec.Bytes, rec.Duration = resp.Status, resp.Len(), time.Since(rec.Start)
+	if rec.Route == "" {
+		rec.Route = resp.Route
+	}
+	if v := resp.Header[HeaderCompleted]; len(v) == 1 {
+		rec.Complete = v[0] == "true"
+	}
+	g.obs.End(ctx, rec)
+	return resp
+}
+
+// serve is Serve for a request that arrived at arrival.
+func (g *Gateway) serve(ctx context.Context, arrival time.Time, r *Request) *Response {
 	if r.ContentLength > g.plan.MaxBodyBytes {
 		// Refused before routing, without reading (§8 stage 2).
 		return g.errorResponse(http.StatusRequestEntityTooLarge, "payload_too_large", tooLarge(g.plan.MaxBodyBytes).Error())

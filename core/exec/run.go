@@ -13,6 +13,7 @@ import (
 
 	"github.com/tributary-gw/tributary/core/auth"
 	"github.com/tributary-gw/tributary/core/backend"
+	"github.com/tributary-gw/tributary/core/observe"
 	"github.com/tributary-gw/tributary/core/plan"
 	"github.com/tributary-gw/tributary/core/route"
 	"github.com/tributary-gw/tributary/core/shape"
@@ -62,6 +63,15 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 		// reach the results (§17.17).
 		if stop := g.startShadows(ctx, &c); stop != nil {
 			defer stop()
+		}
+	}
+	if g.obs != nil {
+		if c.rec = observe.RequestFrom(ctx); c.rec != nil {
+			c.rec.Route = ep.Path
+			c.rec.Backends = make([]observe.Backend, len(ep.Backends))
+			for i, b := range ep.Backends {
+				c.rec.Backends[i] = observe.Backend{Index: i, Method: b.Method, Pattern: b.Pattern}
+			}
 		}
 	}
 	results := make([]result, len(ep.Backends))
@@ -133,8 +143,9 @@ type call struct {
 	body        []byte
 	query       urltpl.Query
 	sharedQuery string
-	x           *stage.Exchange // nil when the endpoint has no stages
-	resp        []respValue     // the sequential proxy's values for the backend being called
+	x           *stage.Exchange  // nil when the endpoint has no stages
+	rec         *observe.Request // nil unless an observer watches (observe.go)
+	resp        []respValue      // the sequential proxy's values for the backend being called
 	// rawQuery: a stage replaced the request's query (lua-proxy), which
 	// every backend then gets whole, unfiltered, in sharedQuery.
 	rawQuery bool
@@ -177,6 +188,9 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 		query = c.query.Filter(b.Query)
 	}
 	origin, tpl := b.NextTarget()
+	if rec := c.observedCall(b); rec != nil {
+		rec.Host = origin
+	}
 	u, err := tpl.Build(origin, c.lookup, query)
 	if err != nil {
 		return result{err: fmt.Errorf("backend %d: building the URL: %w", b.Index, err)}
@@ -208,9 +222,17 @@ func (c *call) run(ctx context.Context, b *plan.Backend) (res result) {
 			defer func() { afterCall(ran, sc, resStatus(res), resHeader(res), resBody(res), res.err) }()
 		}
 	}
+	if c.g.inject && c.rec != nil && answer == nil {
+		// Propagation headers (traceparent) differ per call: a copy.
+		header = header.Clone()
+		c.g.obs.Inject(ctx, header)
+	}
 	// Only no-op passthrough forwards the client's Accept-Encoding (§13).
 	keep := c.ep.Output == plan.OutputNoOp && len(header["Accept-Encoding"]) > 0
 	if answer != nil {
+		if rec := c.observedCall(b); rec != nil {
+			rec.Answered = true
+		}
 		return c.process(b, &backend.Response{Status: answer.Status, Header: answer.Header, Body: answer.Body})
 	}
 	if b.Lambda != nil { // backend/lambda invokes a function instead (lambda.go)

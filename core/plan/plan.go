@@ -16,6 +16,7 @@ import (
 	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/core/backend"
 	"github.com/tributary-gw/tributary/core/metrics"
+	"github.com/tributary-gw/tributary/core/observe"
 	"github.com/tributary-gw/tributary/core/route"
 	"github.com/tributary-gw/tributary/core/shape"
 	"github.com/tributary-gw/tributary/core/stage"
@@ -85,6 +86,10 @@ type Plan struct {
 	Stages []stage.Endpoint
 	// Metrics is "telemetry/metrics", or nil when the config has none.
 	Metrics *Metrics
+	// Observer watches every request (telemetry/opentelemetry, the
+	// Lambda metric lines), or is nil when the config asks for none. See
+	// package observe.
+	Observer observe.Observer
 }
 
 // Endpoint is one compiled endpoint.
