@@ -321,6 +321,11 @@ func Compile(cfg *config.Config) (*Plan, error) {
 	p.Source = cfg.Source
 	p.DropBackendCORS = cfg.CORS != nil
 	p.Metrics = compileMetrics(cfg, p)
+	obs, err := compileObserver(cfg, p)
+	if err != nil {
+		return nil, config.Errors{diag(cfg, "$.extra_config", config.Position{Line: 1, Col: 1}, err.Error())}
+	}
+	p.Observer = obs
 	return p, nil
 }
 
