@@ -3,6 +3,7 @@
 //	tributary run   [-c FILE] [-p PORT] [-d] [--no-demo] [--demo-ports C,U] [--strict]
 //	tributary check -c FILE [-d] [-i INDENT] [-l|-n|--strict] [-t]   (alias: validate)
 //	tributary migrate -c OLD [-o NEW]
+//	tributary graph -c FILE [--endpoint E] [--format mermaid|dot|svg] [-o FILE]
 //	tributary version
 //	tributary sam generate [-c FILE -o FILE] [--per-endpoint] [--api http|rest] [--alb] [--integration-timeout D]
 //	tributary sam start-api [-t FILE] [-p PORT] [--host ADDR] [--env-vars FILE] [--parameter-overrides V] …
@@ -38,6 +39,7 @@ Usage:
   tributary run   [-c FILE] [-p PORT] [flags]   serve a config (default: the bundled demo)
   tributary check -c FILE [flags]               validate a config and print every problem (alias: validate)
   tributary migrate -c OLD [-o NEW]             convert a KrakenD v1/v2 config to v3
+  tributary graph -c FILE [flags]               draw each endpoint's plan (mermaid, dot or svg)
   tributary version                             print the version
   tributary sam COMMAND [flags]                 AWS SAM helpers ("tributary sam help" lists them)
   tributary help [COMMAND]                      print this help, or a command's
@@ -61,6 +63,8 @@ func runCLI(args, env []string, stdout, stderr io.Writer) int {
 		return cmdSam(args[1:], env, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(args[1:], env, stdout, stderr)
+	case "graph":
+		return cmdGraph(args[1:], env, stdout, stderr)
 	case "version", "--version", "-v":
 		return cmdVersion(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
@@ -78,7 +82,7 @@ func runCLI(args, env []string, stdout, stderr io.Writer) int {
 // does, as "go help build" does for Go users.
 func helpFor(command string, rest []string, env []string, stdout, stderr io.Writer) int {
 	switch command {
-	case "run", "check", "validate", "version", "migrate":
+	case "run", "check", "validate", "version", "migrate", "graph":
 		if len(rest) > 0 {
 			break
 		}
