@@ -15,12 +15,13 @@ ARTIFACTS_DIR ?= .build/$(patsubst build-%,%,$@)
 # FUNCTION_TAGS leave the heavy optional libraries out of the functions:
 # cel-go and the JSON Schema compiler (~4 ms and 2 MB of every cold
 # start), gopher-lua, go-redis and the AWS SDK's signer (backend/lambda):
-# another 3.4 MB of binary between those three.
+# another 3.4 MB of binary between those three; the OpenTelemetry SDK
+# and gRPC (telemetry/opentelemetry) several MB more.
 # `tributary sam generate -c FILE` writes the ones FILE allows to
 # .tributary/build-tags; without that file (the bundled demo, which uses
 # none of them) all are left out. A function whose config needs a library
 # it was built without refuses to start and says which tag to drop.
-LEAN_TAGS     := tributary_nocel,tributary_nojsonschema,tributary_nolua,tributary_noredis,tributary_noawssdk
+LEAN_TAGS     := tributary_nocel,tributary_nojsonschema,tributary_nolua,tributary_noredis,tributary_noawssdk,tributary_nootel
 FUNCTION_TAGS ?= $(shell cat .tributary/build-tags 2>/dev/null || echo $(LEAN_TAGS))
 comma         := ,
 LAMBDA_TAGS    = lambda.norpc,tributary_nofc$(if $(strip $(FUNCTION_TAGS)),$(comma)$(strip $(FUNCTION_TAGS)))

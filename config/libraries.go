@@ -3,7 +3,7 @@ package config
 // Libraries says which of the optional, heavy libraries a config needs.
 // A build of the Lambda functions may leave a library out (build tags
 // tributary_nocel, tributary_nojsonschema, tributary_nolua,
-// tributary_noredis, tributary_noawssdk) only when its field is false; a function built
+// tributary_noredis, tributary_noawssdk, tributary_nootel) only when its field is false; a function built
 // without a library refuses, at load, a config that needs it.
 type Libraries struct {
 	// CEL is true when an endpoint or a backend has validation/cel
@@ -22,11 +22,16 @@ type Libraries struct {
 	// AWSSDK is true when a backend has backend/lambda (the AWS SDK's
 	// request signer and credential providers).
 	AWSSDK bool
+	// OpenTelemetry is true when the service has telemetry/opentelemetry
+	// or telemetry/opencensus (the OpenTelemetry SDK, its OTLP exporters
+	// and gRPC).
+	OpenTelemetry bool
 }
 
 // Libraries reports which optional libraries c needs.
 func (c *Config) Libraries() Libraries {
-	u := Libraries{Lua: c.LuaEndpoint != nil, Redis: c.Redis != nil && c.Redis.Shared != nil}
+	u := Libraries{Lua: c.LuaEndpoint != nil, Redis: c.Redis != nil && c.Redis.Shared != nil,
+		OpenTelemetry: c.OpenTelemetry != nil}
 	for _, e := range c.Endpoints {
 		u.CEL = u.CEL || len(e.CEL) > 0
 		u.JSONSchema = u.JSONSchema || e.JSONSchema != nil

@@ -37,14 +37,23 @@ func (l *loader) logging(c *Config, v *node, base, key string) {
 				}
 			}
 		case "syslog":
-			// false: accepted, no effect (KrakenD docs boilerplate); true is
-			// [planned].
-			l.gapFlag(mv, path, m.key, "")
+			// Also write every line to the local syslog socket. A Lambda
+			// function refuses it at init: it has no syslog.
+			l.setBool(&lg.Syslog, mv, path, m.key)
+			if lg.Syslog {
+				lg.SyslogAt = Diagnostic{File: l.file, Pos: mv.pos, Path: keyPath(path, m.key)}
+			} else {
+				lg.SyslogAt = Diagnostic{}
+			}
 		case "syslog_facility":
-			// Accepted and unused while syslog is off (§17.12).
-			if s, ok := l.str(mv, path, m.key); ok && !syslogFacility(s) {
-				l.errNode(mv, keyPath(path, m.key), "unknown syslog facility "+quoteJSON(s),
-					"use local0 … local7, user or daemon")
+			// Accepted and unused while syslog is off.
+			if s, ok := l.str(mv, path, m.key); ok {
+				if syslogFacility(s) {
+					lg.SyslogFacility = s
+				} else {
+					l.errNode(mv, keyPath(path, m.key), "unknown syslog facility "+quoteJSON(s),
+						"use local0 … local7, user or daemon")
+				}
 			}
 		default:
 			l.unknownKey(objLogging, path, m)
@@ -53,9 +62,11 @@ func (l *loader) logging(c *Config, v *node, base, key string) {
 	if !hasLevel {
 		l.errAt(v.pos, path, `missing required key "level"`, "use DEBUG, INFO, WARNING, ERROR or CRITICAL")
 	}
-	if !lg.Stdout {
-		l.warnAt(v.pos, path, "application logs are discarded (stdout is not true)", `set "stdout": true`)
+	if lg.Syslog && lg.SyslogFacility == "" {
+		lg.SyslogFacility = "local3"
 	}
+	// With neither stdout nor syslog (nor telemetry/gelf) the lines are
+	// discarded: resolveLogSinks warns once every namespace is read.
 	c.Logging = lg
 }
 

@@ -127,6 +127,20 @@ type Config struct {
 	Logging Logging
 	// Metrics holds "telemetry/metrics", or nil when it is absent.
 	Metrics *Metrics
+	// GELF holds "telemetry/gelf", or nil when it is absent.
+	GELF *GELF
+	// Logstash holds "telemetry/logstash", or nil when it is absent; when
+	// enabled, Logging.Format is "logstash".
+	Logstash *Logstash
+	// Influx holds "telemetry/influx", or nil when it is absent.
+	Influx *Influx
+	// OpenTelemetry holds "telemetry/opentelemetry" (or
+	// "telemetry/opencensus" mapped onto it), or nil when both are absent.
+	OpenTelemetry *OpenTelemetry
+	// TrustedTraceSources is tributary.trusted_trace_sources: the client
+	// addresses (resolved client IP) whose incoming W3C traceparent is
+	// honoured. Default none: every request starts a new trace.
+	TrustedTraceSources []netip.Prefix
 	// MaxRequestBodyBytes is tributary.max_request_body_bytes at service
 	// scope. Default 1 MiB.
 	MaxRequestBodyBytes int64
@@ -140,6 +154,20 @@ type Config struct {
 	// VersionHeader is tributary.version_header: send X-Tributary-Version.
 	// Default false.
 	VersionHeader bool
+	// RequestID is tributary.request_id; nil when absent (the defaults of
+	// DefaultRequestID apply).
+	RequestID *RequestID
+	// RedactQuery is tributary.access_log.redact_query: query parameter
+	// names logged redacted besides the default ones. Default none.
+	RedactQuery []string
+	// AccessLogQueryValues is tributary.access_log.query_values: the access
+	// line shows query values, those named in RedactQuery and the default
+	// credential names redacted. Default false: every value is redacted
+	// and only the parameter names show.
+	AccessLogQueryValues bool
+	// LambdaMetrics is tributary.lambda_metrics: per-request CloudWatch
+	// Embedded Metric Format lines on stdout; nil when absent (off).
+	LambdaMetrics *LambdaMetrics
 
 	// CORS is "security/cors"; nil when absent.
 	CORS *CORS
@@ -246,8 +274,19 @@ type Logging struct {
 	// without the key (KrakenD).
 	Stdout bool
 	// Format is "default" (JSON off a terminal, text on one) or "logstash"
-	// (always JSON). Default "default".
+	// (always JSON). "telemetry/logstash" with enabled: true also sets
+	// "logstash". Default "default".
 	Format string
+	// Syslog also writes every line to the local syslog socket. Default
+	// false.
+	Syslog bool
+	// SyslogFacility is the syslog facility: local0…local7, user or
+	// daemon. Default "local3" when Syslog is true, else as written ("").
+	SyslogFacility string
+	// SyslogAt locates "syslog": true in the file (zero when Syslog is
+	// false), for refusals made after loading, such as a Lambda
+	// function's, which has no syslog.
+	SyslogAt Diagnostic
 }
 
 // Endpoint is one endpoint object (§4), with service defaults applied.

@@ -100,13 +100,17 @@ func namespaceInfo(name string) nsInfo {
 	case "modifier/martian":
 		return nsInfo{class: nsSupported, scopes: scopeBackend}
 	case "telemetry/opentelemetry":
-		return nsInfo{class: nsLater, scopes: scopeService, enterprise: scopeEndpoint | scopeBackend}
+		return nsInfo{class: nsSupported, scopes: scopeService, enterprise: scopeEndpoint | scopeBackend}
+	case "telemetry/opencensus":
+		return nsInfo{class: nsSupported, scopes: scopeService}
 
 	case "telemetry/metrics":
 		return nsInfo{class: nsSupported, scopes: scopeService}
 
-	case "async/amqp", "telemetry/influx", "telemetry/gelf", "telemetry/logstash",
-		"telemetry/opencensus":
+	case "telemetry/influx", "telemetry/gelf", "telemetry/logstash":
+		return nsInfo{class: nsSupported, scopes: scopeService}
+
+	case "async/amqp":
 		return nsInfo{class: nsGap}
 
 	case "qos/ratelimit/router/redis":

@@ -312,7 +312,7 @@ var policyBroken = []brokenCase{
   "plugin": {"folder": "./plugins/", "pattern": ".so"},
   "extra_config": {
     "github.com/devopsfaith/krakend-cel": [{"check_expr": "true"}],
-    "github_com/devopsfaith/krakend-opencensus": {},
+    "github.com/devopsfaith/krakend-amqp/agent": {},
     "telemetry/logging": {"level": "INFO", "stdout": true},
     "github_com/devopsfaith/krakend-gologging": {"level": "INFO", "stdout": true},
     "github_com/devopsfaith/krakend/router/gin": {},
@@ -332,7 +332,7 @@ var policyBroken = []brokenCase{
 }`,
 		want: []string{
 			`t.json:3:3: $.plugin: plugin loader (folder "./plugins/", pattern ".so"): KrakenD Go plugins (.so) cannot run in Tributary; reimplement it behind a backend (docs/krakend-compatibility.md#go-plugins)`,
-			`t.json:6:5: $.extra_config["github_com/devopsfaith/krakend-opencensus"]: namespace "telemetry/opencensus" not supported yet`,
+			`t.json:6:5: $.extra_config["github.com/devopsfaith/krakend-amqp/agent"]: namespace "async/amqp" not supported yet`,
 			`t.json:8:5: $.extra_config["github_com/devopsfaith/krakend-gologging"]: namespaces "github_com/devopsfaith/krakend-gologging" and "telemetry/logging" are the same (the first is KrakenD's legacy name of the second); keep one of them`,
 			`t.json:9:5: $.extra_config["github_com/devopsfaith/krakend/router/gin"]: legacy namespace "github_com/devopsfaith/krakend/router/gin" is not read by KrakenD, so its feature would be silently off; renamed to "router"`,
 			`t.json:10:5: $.extra_config["github.com/devopsfaith/krakend-etcd"]: namespace "github.com/devopsfaith/krakend-etcd" is no longer supported by KrakenD; remove it`,
@@ -394,7 +394,7 @@ var policyBroken = []brokenCase{
 		},
 	},
 	{
-		// syslog true is [planned]; a facility must be one of KrakenD's;
+		// a syslog facility must be one of KrakenD's;
 		// disable_host_sanitize hosts must be absolute http(s) URLs, and a
 		// base path is not supported yet.
 		name: "logging_syslog_and_host_sanitize_errors",
@@ -405,7 +405,6 @@ var policyBroken = []brokenCase{
     "backend": [{"host": ["svc:8080", "http://h/base/", "ftp://h", "http://u@h", "http://h/a/../b", "http://h/a%20b"], "url_pattern": "/x", "disable_host_sanitize": true}]}]
 }`,
 		want: []string{
-			`t.json:3:85: $.extra_config["telemetry/logging"].syslog: "syslog": true not supported yet`,
 			`t.json:3:110: $.extra_config["telemetry/logging"].syslog_facility: unknown syslog facility "local9"; use local0 … local7, user or daemon`,
 			`t.json:5:27: $.endpoints[0].backend[0].host[0]: host "svc:8080" is not an absolute http:// or https:// URL; disable_host_sanitize keeps the host as written`,
 			`t.json:5:39: $.endpoints[0].backend[0].host[1]: host "http://h/base/": a trailing "/" is not supported yet (KrakenD would send "//" before url_pattern); remove the trailing "/"`,

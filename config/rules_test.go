@@ -163,7 +163,7 @@ func TestNamespaceClasses(t *testing.T) {
 		{"modifier/lua-proxy", nsSupported, ""},
 		{"plugin/req-resp-modifier", nsPlugin, ""},
 		{"backend/amqp/consumer", nsGap, ""},
-		{"telemetry/opencensus", nsGap, ""},
+		{"telemetry/opencensus", nsSupported, ""},
 		{"auth/basic", nsEnterprise, ""},
 		{"documentation/openapi", nsDocumentation, ""},
 		{"github.com/devopsfaith/krakend/proxy/plugin", nsPlugin, "plugin/req-resp-modifier"},

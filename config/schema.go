@@ -43,6 +43,25 @@ const (
 	objProxyStatic
 	objFlatmapOp
 	objMetrics
+	objRequestID
+	objAccessLog
+	objGELF
+	objLogstash
+	objInflux
+	objLambdaMetrics
+	objOTel
+	objOTelExporters
+	objOTLP
+	objPrometheus
+	objOTelLayers
+	objOTelLayer
+	objOTelBackend
+	objOTelStage
+	objOpenCensus
+	objOpenCensusLayers
+	objOpenCensusExporters
+	objOCAgent
+	objJaeger
 )
 
 // keyNote is a key with an optional hint.
@@ -142,11 +161,26 @@ func schemaOf(k objKind) objSchema {
 	case objMetrics:
 		return objSchema{valid: []string{"collection_time", "listen_address", "proxy_disabled", "router_disabled",
 			"backend_disabled", "endpoint_disabled"}}
+	case objOTel, objOTelExporters, objOTLP, objPrometheus, objOTelLayers, objOTelLayer, objOTelBackend,
+		objOTelStage, objOpenCensus, objOpenCensusLayers, objOpenCensusExporters, objOCAgent, objJaeger:
+		return otelSchema(k)
+	case objLambdaMetrics:
+		return objSchema{valid: []string{"namespace", "dimensions", "backends"}}
+	case objGELF:
+		return objSchema{valid: []string{"address", "enable_tcp"}}
+	case objLogstash:
+		return objSchema{valid: []string{"enabled"}}
+	case objInflux:
+		return objSchema{valid: []string{"address", "ttl", "buffer_size", "db", "username", "password"}}
 	case objBackendHTTP:
 		return objSchema{valid: []string{"return_error_code", "return_error_details"}}
 	case objTributaryService:
 		return objSchema{valid: []string{"max_request_body_bytes", "max_backend_response_bytes", "version_header",
-			"revoke_admin", "shared_store", "catch_all_routes"}}
+			"revoke_admin", "shared_store", "catch_all_routes", "request_id", "access_log", "lambda_metrics", "trusted_trace_sources"}}
+	case objRequestID:
+		return objSchema{valid: []string{"header", "trust_client", "echo", "forward"}}
+	case objAccessLog:
+		return objSchema{valid: []string{"query_values", "redact_query"}}
 	case objTributaryEndpoint:
 		return objSchema{valid: []string{"max_request_body_bytes", "jwt_cache", "jwt_authorizer_claims", "merge"}}
 	case objValidator, objValidatorService, objJWTCache:
@@ -239,11 +273,15 @@ var renamedV2Keys = [...][2]string{
 // them is already a "not supported yet" error.)
 func strictObject(k objKind) bool {
 	switch k {
+	case objLambdaMetrics:
+		return true
 	case objSigner, objClientCredentials, objRevoker, objRevokeAdmin:
+		return true
+	case objGELF, objLogstash, objInflux:
 		return true
 	case objTributaryService, objTributaryEndpoint, objTributaryBackend, objValidator, objValidatorService, objJWTCache,
 		objRateLimitRouter, objRateLimitProxy, objCircuitBreaker,
-		objHTTPCache:
+		objHTTPCache, objRequestID, objAccessLog:
 		return true
 	}
 	return false

@@ -300,9 +300,16 @@ func (l *loader) serviceExtra(c *Config, v *node) {
 			l.redisNamespace(c, &m.val, base, m.key)
 		case "telemetry/metrics":
 			l.metrics(c, &m.val, base, m.key)
+		case "telemetry/opentelemetry":
+			l.openTelemetry(c, &m.val, base, m.key)
+		case "telemetry/opencensus":
+			l.openCensus(c, &m.val, base, m.key)
+		case "telemetry/gelf", "telemetry/logstash", "telemetry/influx":
+			l.logSink(c, m.name, &m.val, base, m.key)
 		}
 	}
 	l.resolveRedis(c)
+	l.resolveLogSinks(c, v)
 }
 
 // tributaryService decodes the service-level "tributary" namespace.
@@ -325,10 +332,18 @@ func (l *loader) tributaryService(c *Config, v *node, base, key string) {
 			l.setBool(&c.VersionHeader, &m.val, path, m.key)
 		case "catch_all_routes":
 			l.setBool(&c.CatchAllRoutes, &m.val, path, m.key)
+		case "trusted_trace_sources":
+			l.trustedTraceSources(c, &m.val, path, m.key)
 		case "revoke_admin":
 			l.revokeAdmin(c, &m.val, path, m.key)
 		case "shared_store":
 			l.sharedStore(c, &m.val, path, m.key)
+		case "request_id":
+			l.requestID(c, &m.val, path, m.key)
+		case "access_log":
+			l.accessLogOptions(c, &m.val, path, m.key)
+		case "lambda_metrics":
+			l.lambdaMetrics(c, &m.val, path, m.key)
 		default:
 			l.unknownKey(objTributaryService, path, m)
 		}

@@ -544,13 +544,18 @@ const (
 	// TagNoAWSSDK leaves the AWS SDK's signer and credential providers
 	// out: a config with backend/lambda is refused at init.
 	TagNoAWSSDK = "tributary_noawssdk"
+	// TagNoOTel leaves the OpenTelemetry SDK, its OTLP exporters and gRPC
+	// out: a config with telemetry/opentelemetry or telemetry/opencensus
+	// is refused at init.
+	TagNoOTel = "tributary_nootel"
 )
 
 // FunctionBuildTags are the extra build tags for functions that serve cfg,
 // comma-separated, each one leaving out a library cfg does not use (see
 // config.Libraries): cel-go and the JSON Schema compiler add about 4 ms
 // and 2 MB to every cold start even unused; gopher-lua, go-redis and the
-// AWS SDK's signer add 3.4 MB to the binary. "" when cfg uses them all.
+// AWS SDK's signer add 3.4 MB to the binary; the OpenTelemetry SDK and
+// gRPC add several MB more. "" when cfg uses them all.
 func FunctionBuildTags(cfg *config.Config) string {
 	use := cfg.Libraries()
 	var tags []string
@@ -558,7 +563,7 @@ func FunctionBuildTags(cfg *config.Config) string {
 		used bool
 		tag  string
 	}{{use.CEL, TagNoCEL}, {use.JSONSchema, TagNoJSONSchema}, {use.Lua, TagNoLua}, {use.Redis, TagNoRedis},
-		{use.AWSSDK, TagNoAWSSDK}} {
+		{use.AWSSDK, TagNoAWSSDK}, {use.OpenTelemetry, TagNoOTel}} {
 		if !t.used {
 			tags = append(tags, t.tag)
 		}

@@ -193,7 +193,9 @@ func TestEndpointFunction(t *testing.T) {
 	})
 
 	t.Run("its own HTTP API route answers like the HTTP server and the gateway function", func(t *testing.T) {
-		req := &caseRequest{Path: "/frontpage/42?locale=es", Headers: map[string]headerValues{"Authorization": headerList("Bearer t")}}
+		// A fixed request id: each answer would otherwise echo its own.
+		req := &caseRequest{Path: "/frontpage/42?locale=es", Headers: map[string]headerValues{"Authorization": headerList("Bearer t"),
+			"X-Request-Id": headerList("endpoint-fn-1")}}
 		in, err := lamNewInput(req)
 		if err != nil {
 			t.Fatal(err)

@@ -151,6 +151,7 @@ func lamRunCase(t *testing.T, rieBin, bootstrap string, c *goldenCase, slots cha
 			}
 			delete(got.header, "Date")
 			want := tr.project(ref.answer)
+			lamNormalizeRequestID(t, want.header, got.header)
 			if diffs := lamDiff(want, got, "lambda", "http"); len(diffs) > 0 {
 				t.Errorf("%s %s: the %s reply differs from the HTTP answer:\n%s",
 					in.method, ref.req.target(), tr.name, strings.Join(diffs, "\n"))

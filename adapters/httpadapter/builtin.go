@@ -61,12 +61,14 @@ func (h *Handler) builtin(r *http.Request, body io.Reader) (*exec.Response, bool
 		h.log.LogAttrs(r.Context(), slog.LevelDebug, "debug endpoint",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.EscapedPath()),
-			slog.String("query", r.URL.RawQuery),
+			slog.String("query", h.access.Redact(r.URL.RawQuery)),
 			slog.Any("headers", redacted(r.Header)),
 			slog.Int64("body_bytes", n),
 			slog.String("content_type", r.Header.Get("Content-Type")),
 		)
 		return jsonResponse([]byte(`{"message":"pong"}`)), true
+	case h.dashboardPath(p):
+		return h.dashboard(r), true
 	case h.edge.EchoEndpoint && under(p, "/__echo"):
 		if !fiveMethods(r.Method) {
 			return methodNotAllowed(r.Method), true

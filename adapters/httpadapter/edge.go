@@ -25,7 +25,7 @@ func (h *Handler) builtinPath(p string) bool {
 	if !strings.HasPrefix(p, "/__") {
 		return false
 	}
-	return h.debug && under(p, "/__debug") || h.edge.EchoEndpoint && under(p, "/__echo")
+	return h.debug && under(p, "/__debug") || h.edge.EchoEndpoint && under(p, "/__echo") || h.dashboardPath(p)
 }
 
 // serveBuiltin runs the service stages, then the built-in endpoint of r

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tributary-gw/tributary/core/exec"
 	"github.com/tributary-gw/tributary/core/plan"
+	"github.com/tributary-gw/tributary/core/recent"
 	"github.com/tributary-gw/tributary/core/telemetry"
 	"github.com/tributary-gw/tributary/internal/httpsyntax"
 )
@@ -40,6 +41,10 @@ type Options struct {
 	Version string
 	// Now returns the current time (health "now"). Default time.Now.
 	Now func() time.Time
+	// Dashboard, with Debug, serves the local dashboard of the requests it
+	// keeps at /__dashboard (run -d); it must observe the gateway's
+	// requests (exec.Options.Observer). Default none.
+	Dashboard *recent.Ring
 }
 
 // Handler serves the gateway over net/http.
@@ -51,6 +56,8 @@ type Handler struct {
 	version   string
 	now       func() time.Time
 	skipPaths map[string]bool
+	access    *telemetry.AccessLog // access lines, query redacted
+	dash      *recent.Ring         // Options.Dashboard
 	// bodyCap is the most any reader of the handler may take from a
 	// request body: the plan's largest body cap plus the one byte past it
 	// that the core reads to tell an oversize body from one at the cap.
@@ -66,6 +73,7 @@ func New(gw *exec.Gateway, o Options) *Handler {
 		debug:   o.Debug || gw.Plan().Edge.DebugEndpoint,
 		version: o.Version,
 		now:     o.Now,
+		dash:    o.Dashboard,
 		bodyCap: gw.Plan().MaxBodyBytes,
 	}
 	if h.bodyCap < math.MaxInt64 {
@@ -74,6 +82,7 @@ func New(gw *exec.Gateway, o Options) *Handler {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
+	h.access = telemetry.NewAccessLog(h.log, h.edge.RedactQuery)
 	if h.version == "" {
 		h.version = "dev"
 	}
@@ -99,13 +108,15 @@ func New(gw *exec.Gateway, o Options) *Handler {
 // instead of a connection reset.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	id := h.requestID(r)
+	ip := "" // the client address, resolved when first needed
 	var body *requestBody
 	var in io.Reader = r.Body
 	if r.Body != nil && r.Body != http.NoBody {
 		body = newRequestBody(w, r.Body, h.bodyCap)
 		in = body
 	}
-	resp := h.serve(r, in)
+	resp := h.serve(r, in, id, &ip)
 	size := resp.Len()
 	linger := body != nil && body.lingers(r, resp.Status)
 	var rc *http.ResponseController
@@ -124,22 +135,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// runs, so the handler cannot tell the two apart and closes after
 	// every chunked request; a chunked upload only loses keep-alive.
 	closeConn := linger || resp.Status == http.StatusRequestEntityTooLarge || len(r.TransferEncoding) > 0
-	h.write(w, r, resp, closeConn)
+	h.write(w, r, resp, closeConn, id)
 	// The body may refer to pooled backend buffers: hand them back only
 	// now that every byte is written.
 	resp.Release()
-	if h.edge.AccessLog && !h.skipPaths[r.URL.Path] {
+	if h.edge.AccessLog && !h.skipPaths[r.URL.Path] && h.log.Enabled(r.Context(), slog.LevelInfo) {
+		if ip == "" {
+			ip = h.clientIP(r)
+		}
 		route := resp.Route
 		if route == "" {
 			route = truncate(r.URL.EscapedPath(), 256)
 		}
-		h.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method),
-			slog.String("route", route),
-			slog.Int("status", resp.Status),
-			slog.Int("bytes", size),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-		)
+		complete := false
+		if v := resp.Header[exec.HeaderCompleted]; len(v) == 1 {
+			complete = v[0] == "true"
+		}
+		h.access.Write(r.Context(), &telemetry.Access{
+			Method:    r.Method,
+			Route:     route,
+			RawQuery:  r.URL.RawQuery,
+			ClientIP:  ip,
+			RequestID: id,
+			Status:    resp.Status,
+			Bytes:     size,
+			Duration:  time.Since(start),
+			Complete:  complete,
+			Backends:  resp.Backends(),
+		})
 	}
 	if linger {
 		body.linger(rc)
@@ -147,11 +170,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve produces the response, recovering any panic as 500 internal_error.
-// body is the request body to read (r.Body behind the adapter's reader).
-func (h *Handler) serve(r *http.Request, body io.Reader) (resp *exec.Response) {
+// body is the request body to read (r.Body behind the adapter's reader),
+// id the request's id; the client address is resolved into *ip when the
+// request goes to the core.
+func (h *Handler) serve(r *http.Request, body io.Reader, id string, ip *string) (resp *exec.Response) {
 	defer func() {
 		if p := recover(); p != nil {
-			h.log.Error("panic serving request", "method", r.Method, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			h.log.Error("panic serving request", "request_id", id, "method", r.Method, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			resp = exec.ErrorResponse(http.StatusInternalServerError, "internal_error", "internal error")
 		}
 	}()
@@ -170,16 +195,18 @@ func (h *Handler) serve(r *http.Request, body io.Reader) (resp *exec.Response) {
 	if h.builtinPath(r.URL.Path) {
 		return h.serveBuiltin(r, body)
 	}
+	*ip = h.clientIP(r)
 	resp = h.gw.Serve(r.Context(), &exec.Request{
 		Method:        r.Method,
 		RawPath:       requestPath(r),
 		RawQuery:      r.URL.RawQuery,
 		Header:        r.Header,
 		Host:          r.Host,
-		ClientIP:      h.clientIP(r),
+		ClientIP:      *ip,
 		TLS:           r.TLS != nil,
 		Body:          body,
 		ContentLength: r.ContentLength,
+		RequestID:     id,
 	})
 	if resp.Status == http.StatusRequestEntityTooLarge {
 		// The core refuses an oversize body before its service stages run;
@@ -189,11 +216,15 @@ func (h *Handler) serve(r *http.Request, body io.Reader) (resp *exec.Response) {
 	return resp
 }
 
-// write sends a complete response, with Connection: close when closeConn.
-func (h *Handler) write(w http.ResponseWriter, r *http.Request, resp *exec.Response, closeConn bool) {
+// write sends a complete response, with Connection: close when closeConn
+// and the request id when the config echoes it.
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, resp *exec.Response, closeConn bool, id string) {
 	dst := w.Header()
 	for k, v := range resp.Header {
 		dst[k] = v
+	}
+	if rid := &h.edge.RequestID; rid.Echo && id != "" {
+		dst[rid.Header] = []string{id}
 	}
 	if closeConn {
 		dst["Connection"] = []string{"close"}
@@ -206,6 +237,18 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, resp *exec.Respo
 	if r.Method != http.MethodHead && resp.Len() > 0 {
 		_, _ = resp.WriteTo(w)
 	}
+}
+
+// requestID resolves the request's id: the client's, when the config
+// trusts it and it is one valid value (telemetry.ValidRequestID), else a
+// fresh one. An id given twice is replaced: no copy is preferred.
+func (h *Handler) requestID(r *http.Request) string {
+	if rid := &h.edge.RequestID; rid.TrustClient {
+		if v := r.Header[rid.Header]; len(v) == 1 && telemetry.ValidRequestID(v[0]) {
+			return v[0]
+		}
+	}
+	return telemetry.NewRequestID()
 }
 
 // headerFields counts the header fields of r the way the Lambda adapter

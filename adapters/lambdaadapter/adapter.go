@@ -54,6 +54,12 @@ type Options struct {
 	// Functions use it to close idle connections after a thaw longer than
 	// 30 s (lambda.md §9). It must be goroutine-safe. Default nil.
 	BeforeInvoke func(gap time.Duration)
+	// AfterInvoke, when set, runs at the end of each invoke, once the
+	// reply is ready and before Handle returns it, with the invoke's
+	// context. Functions use it to flush buffered telemetry; whatever it
+	// does delays the reply, so it must bound itself. A panic in it is
+	// logged and does not change the reply. Default nil.
+	AfterInvoke func(ctx context.Context)
 	// Logger receives recovered panics with their stack (never sent to the
 	// caller). Default: discard.
 	Logger *slog.Logger
@@ -69,6 +75,7 @@ type Adapter struct {
 	directErr      error
 	maxHeaderBytes int
 	before         func(time.Duration)
+	after          func(context.Context)
 	log            *slog.Logger
 	// lastEnd is the wall-clock Unix time in nanoseconds at which the
 	// previous invoke ended; 0 before the first.
@@ -82,6 +89,7 @@ func New(h http.Handler, o Options) *Adapter {
 		basePath:       normalizeBasePath(o.BasePath),
 		maxHeaderBytes: o.MaxHeaderBytes,
 		before:         o.BeforeInvoke,
+		after:          o.AfterInvoke,
 		log:            o.Logger,
 	}
 	if a.maxHeaderBytes <= 0 {
@@ -127,6 +135,9 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 func (a *Adapter) Handle(ctx context.Context, event json.RawMessage) (out io.Reader, err error) {
 	now := time.Now().UnixNano()
 	defer func() { a.lastEnd.Store(time.Now().UnixNano()) }()
+	if a.after != nil {
+		defer a.runAfter(ctx) // after the reply (and any recovered panic's reply) is set
+	}
 	var p probe
 	defer func() {
 		if v := recover(); v != nil {
@@ -152,6 +163,17 @@ func (a *Adapter) Handle(ctx context.Context, event json.RawMessage) (out io.Rea
 	default:
 		return nil, invokeError(errInvalidEvent(p.reason))
 	}
+}
+
+// runAfter runs the AfterInvoke hook, logging a panic instead of letting
+// it replace the reply.
+func (a *Adapter) runAfter(ctx context.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.logPanic(ctx, "after-invoke hook", v)
+		}
+	}()
+	a.after(ctx)
 }
 
 // answerError answers e in the format of the sniffed trigger.

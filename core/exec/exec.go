@@ -107,6 +107,8 @@ type Response struct {
 	// release are the backend responses whose bodies the response refers
 	// to; Release hands them back.
 	release []*backend.Response
+	// backends is the number of backends the endpoint called (Backends).
+	backends int
 }
 
 // Options configure a Gateway. The zero value works.

@@ -82,6 +82,18 @@ func forwardHeaders(ep *plan.Endpoint, r *Request) http.Header {
 	return out
 }
 
+// withRequestID sets the request id in h, the request's own header set
+// (built by forwardHeaders for this request alone), under the configured
+// name when the plan forwards ids: the gateway's value replaces any copy
+// the client sent. A backend-level input_headers list filters it like the
+// other headers the gateway adds.
+func withRequestID(h http.Header, rules *plan.RequestIDRules, id string) http.Header {
+	if rules.Forward && id != "" {
+		h[rules.Header] = []string{id}
+	}
+	return h
+}
+
 // filterHeaders applies a backend-level list to the endpoint-built set,
 // gateway-added headers included (krakend-compat §7.1 step 5). The result
 // is a new map; User-Agent is always present so Go's default agent string

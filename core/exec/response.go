@@ -24,6 +24,12 @@ func (r *Response) Len() int {
 	return len(r.body)
 }
 
+// Backends is the number of backends the request's endpoint called, for
+// access logs: 0 when the request was answered before any backend call
+// (no route, a refused request, a stage's reply); shadow calls are not
+// counted.
+func (r *Response) Backends() int { return r.backends }
+
 // WriteTo writes the whole body to w. A segmented body is written range by
 // range without being joined first.
 func (r *Response) WriteTo(w io.Writer) (int64, error) {

@@ -47,10 +47,12 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 		g:      g,
 		ep:     ep,
 		params: params,
-		header: withForward(forwardHeaders(ep, stagedRequest(r, x)), x),
+		header: withRequestID(withForward(forwardHeaders(ep, stagedRequest(r, x)), x), &g.plan.Edge.RequestID, r.RequestID),
 		body:   body,
 		x:      x,
 		query:  q,
+		// The shadow calls' failure lines carry it.
+		requestID: r.RequestID,
 		// Most backends inherit the endpoint's list: filter once.
 		sharedQuery: q.Filter(ep.Query),
 	}
@@ -107,6 +109,7 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 	for i := range results {
 		if res := &results[i]; !res.ok && res.err != nil {
 			g.log.LogAttrs(ctx, slog.LevelWarn, "backend failed",
+				slog.String("request_id", r.RequestID),
 				slog.String("endpoint", ep.Method+" "+ep.Path),
 				slog.Int("backend", i),
 				slog.Bool("timeout", res.timeout),
@@ -120,6 +123,7 @@ func (g *Gateway) execute(ctx context.Context, arrival time.Time, ep *plan.Endpo
 		resp = g.render(ctx, ep, results, x, acceptOf(ep, r))
 	}
 	resp.keep(results)
+	resp.backends = len(ep.Backends)
 	return resp
 }
 
@@ -146,6 +150,7 @@ type call struct {
 	x           *stage.Exchange  // nil when the endpoint has no stages
 	rec         *observe.Request // nil unless an observer watches (observe.go)
 	resp        []respValue      // the sequential proxy's values for the backend being called
+	requestID   string           // the request's id, for failure lines
 	// rawQuery: a stage replaced the request's query (lua-proxy), which
 	// every backend then gets whole, unfiltered, in sharedQuery.
 	rawQuery bool

@@ -100,7 +100,7 @@ func (g *Gateway) startShadows(ctx context.Context, c *call) (stop func()) {
 	// a response that may already be written.
 	sc := &call{
 		g: c.g, ep: c.ep, params: slices.Clone(c.params), header: c.header, body: c.body,
-		query: c.query, sharedQuery: c.sharedQuery,
+		query: c.query, sharedQuery: c.sharedQuery, requestID: c.requestID,
 	}
 	if c.x != nil {
 		x := *c.x
@@ -164,6 +164,7 @@ func (g *Gateway) shadow(ctx context.Context, c *call, b *plan.Backend, done cha
 		level = slog.LevelDebug
 	}
 	g.log.LogAttrs(ctx, level, "shadow backend failed",
+		slog.String("request_id", c.requestID),
 		slog.String("endpoint", c.ep.Method+" "+c.ep.Path),
 		slog.Int("backend", b.Index),
 		slog.Bool("timeout", res.timeout),

@@ -123,20 +123,8 @@ func (r *Registry) members() members {
 	m.int(svc+"NumGoroutine", rt.goroutines)
 	m.int(svc+"NumCgoCall", rt.cgoCalls)
 	m.int(svc+"NumThread", rt.threads)
-	for _, g := range []struct {
-		name string
-		v    uint64
-	}{
-		{"Alloc", ms.Alloc}, {"BuckHashSys", ms.BuckHashSys}, {"Frees", ms.Frees},
-		{"HeapAlloc", ms.HeapAlloc}, {"HeapIdle", ms.HeapIdle}, {"HeapInuse", ms.HeapInuse},
-		{"HeapObjects", ms.HeapObjects}, {"HeapReleased", ms.HeapReleased}, {"HeapSys", ms.HeapSys},
-		{"LastGC", ms.LastGC}, {"Lookups", ms.Lookups}, {"MCacheInuse", ms.MCacheInuse},
-		{"MCacheSys", ms.MCacheSys}, {"MSpanInuse", ms.MSpanInuse}, {"MSpanSys", ms.MSpanSys},
-		{"Mallocs", ms.Mallocs}, {"NextGC", ms.NextGC}, {"NumGC", uint64(ms.NumGC)},
-		{"PauseTotalNs", ms.PauseTotalNs}, {"StackInuse", ms.StackInuse}, {"StackSys", ms.StackSys},
-		{"Sys", ms.Sys}, {"TotalAlloc", ms.TotalAlloc},
-	} {
-		m.int(svc+"MemStats."+g.name, int64(min(g.v, 1<<63-1)))
+	for _, g := range memGauges(&ms) {
+		m.int(svc+g.Name, g.Value)
 	}
 	m.float(svc+"MemStats.GCCPUFraction", ms.GCCPUFraction)
 

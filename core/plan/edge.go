@@ -2,9 +2,11 @@ package plan
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/tributary-gw/tributary/config"
+	"github.com/tributary-gw/tributary/core/telemetry"
 )
 
 // Router is the router behaviour the executor needs at request time,
@@ -42,6 +44,31 @@ type Edge struct {
 	MaxBodyBytes int64
 	// MaxHeaderBytes caps the request header block (431 beyond).
 	MaxHeaderBytes int
+	// RequestID says how each request's id is resolved, echoed and
+	// forwarded (tributary.request_id).
+	RequestID RequestIDRules
+	// RedactQuery is the complete list of query parameter names whose
+	// values the access log and the debug endpoint's line redact: by
+	// default telemetry.RedactAll (no value shows); with
+	// tributary.access_log.query_values, the default credential names plus
+	// tributary.access_log.redact_query.
+	RedactQuery []string
+}
+
+// RequestIDRules are the request-id settings: an adapter takes a valid id
+// the client sent in Header when TrustClient, else generates one
+// (telemetry.NewRequestID), sets it on exec.Request.RequestID, and sends
+// it back in Header when Echo; the executor forwards it to the backends in
+// Header when Forward.
+type RequestIDRules struct {
+	// Header is the canonical header name ("X-Request-Id" by default).
+	Header string
+	// TrustClient accepts a valid client id (telemetry.ValidRequestID).
+	TrustClient bool
+	// Echo sends the id on every response.
+	Echo bool
+	// Forward sends the id to every backend, replacing a client copy.
+	Forward bool
 }
 
 // ClientIPRules resolve the client address (security.md §2 rule 9): the
@@ -95,6 +122,16 @@ func compileEdge(cfg *config.Config, maxBody int64) (Router, Edge, Server) {
 		},
 		MaxBodyBytes:   maxBody,
 		MaxHeaderBytes: cfg.MaxHeaderBytes,
+	}
+	rid := config.DefaultRequestID()
+	if cfg.RequestID != nil {
+		rid = *cfg.RequestID
+	}
+	edge.RequestID = RequestIDRules{Header: rid.Header, TrustClient: rid.TrustClient, Echo: rid.Echo, Forward: rid.Forward}
+	if cfg.AccessLogQueryValues {
+		edge.RedactQuery = append(slices.Clip(telemetry.DefaultRedactQuery), cfg.RedactQuery...)
+	} else {
+		edge.RedactQuery = []string{telemetry.RedactAll}
 	}
 	if !rt.DisableHealth {
 		edge.HealthPath = rt.HealthPath

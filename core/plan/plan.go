@@ -15,6 +15,7 @@ import (
 
 	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/core/backend"
+	"github.com/tributary-gw/tributary/core/influx"
 	"github.com/tributary-gw/tributary/core/metrics"
 	"github.com/tributary-gw/tributary/core/observe"
 	"github.com/tributary-gw/tributary/core/route"
@@ -90,6 +91,9 @@ type Plan struct {
 	// Lambda metric lines), or is nil when the config asks for none. See
 	// package observe.
 	Observer observe.Observer
+	// Influx pushes the telemetry/metrics registry to InfluxDB
+	// (telemetry/influx), or is nil. It is also a member of Observer.
+	Influx *influx.Pusher
 }
 
 // Endpoint is one compiled endpoint.

@@ -121,21 +121,22 @@ func TestCELRequestVars(t *testing.T) {
 }
 
 // TestLeanBuild: the function binaries built with every lean tag link
-// none of cel-go, the JSON Schema library, gopher-lua, go-redis or the
-// AWS SDK's signer.
+// none of cel-go, the JSON Schema library, gopher-lua, go-redis, the
+// AWS SDK's signer or the OpenTelemetry SDK and gRPC.
 func TestLeanBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
 	out, err := exec.Command("go", "list", "-deps", "-tags",
-		"lambda.norpc,tributary_nofc,tributary_nocel,tributary_nojsonschema,tributary_nolua,tributary_noredis,tributary_noawssdk",
+		"lambda.norpc,tributary_nofc,tributary_nocel,tributary_nojsonschema,tributary_nolua,tributary_noredis,tributary_noawssdk,tributary_nootel",
 		"github.com/tributary-gw/tributary/functions/gateway").CombinedOutput()
 	if err != nil {
 		t.Skipf("go list: %v\n%s", err, out)
 	}
 	for _, dep := range []string{"github.com/google/cel-go/cel", "github.com/santhosh-tekuri/jsonschema/v6", "google.golang.org/protobuf/proto",
 		"github.com/yuin/gopher-lua", "github.com/tributary-gw/tributary/core/lua",
-		"github.com/redis/go-redis/v9", "github.com/tributary-gw/tributary/core/redisstore"} {
+		"github.com/redis/go-redis/v9", "github.com/tributary-gw/tributary/core/redisstore",
+		"go.opentelemetry.io/otel/sdk/trace", "google.golang.org/grpc", "github.com/tributary-gw/tributary/core/otel"} {
 		for line := range strings.SplitSeq(string(out), "\n") {
 			if line == dep {
 				t.Errorf("the lean build links %s", dep)

@@ -135,7 +135,7 @@ func TestNewLoggerPrefix(t *testing.T) {
 		want     string
 	}{
 		{"json", "default", false, `"msg":"hello","prefix":"[GW]","k":"v"}`},
-		{"logstash", "logstash", false, `"message":"hello","prefix":"[GW]","k":"v"}`},
+		{"logstash", "logstash", false, `"message":"hello","@version":"1","prefix":"[GW]","k":"v"}`},
 		{"text", "default", true, ` level=INFO msg="[GW] hello" k=v` + "\n"},
 	}
 	for _, tt := range tests {

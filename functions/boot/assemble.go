@@ -8,7 +8,9 @@ import (
 	"github.com/tributary-gw/tributary/adapters/httpadapter"
 	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/core/exec"
+	"github.com/tributary-gw/tributary/core/observe"
 	"github.com/tributary-gw/tributary/core/plan"
+	"github.com/tributary-gw/tributary/core/recent"
 	"github.com/tributary-gw/tributary/core/telemetry"
 )
 
@@ -23,6 +25,9 @@ type Assembled struct {
 	Handler *httpadapter.Handler
 	// Logger receives access, backend-failure and config-warning lines.
 	Logger *slog.Logger
+	// LogSinks are the logger's network outputs (syslog, GELF), nil when
+	// the config has none; a server closes them on shutdown.
+	LogSinks *telemetry.Sinks
 }
 
 // AssembleOptions say how a gateway is wired. The zero value discards logs.
@@ -46,6 +51,10 @@ type AssembleOptions struct {
 	// LogHandler, when set, wraps the log handler: the Lambda functions add
 	// Lambda's correlation fields (lambdaadapter.NewLogHandler).
 	LogHandler func(slog.Handler) slog.Handler
+	// Dashboard, when set with Debug, observes every request and serves
+	// the local dashboard of the last ones at /__dashboard (tributary run
+	// -d). Default none.
+	Dashboard *recent.Ring
 }
 
 // Assemble wires the gateway for p, compiled from cfg, the one way every
@@ -53,17 +62,29 @@ type AssembleOptions struct {
 // run`), and logs cfg's warnings.
 func Assemble(cfg *config.Config, p *plan.Plan, o AssembleOptions) *Assembled {
 	lg := cfg.Logging
-	logger := telemetry.NewLogger(telemetry.LogOptions{
+	lo := telemetry.LogOptions{
 		Level: lg.Level, Prefix: lg.Prefix, Stdout: lg.Stdout, Format: lg.Format,
-		Terminal: o.Terminal, Debug: o.Debug,
-	}, o.LogOut)
+		Terminal: o.Terminal, Debug: o.Debug, Syslog: lg.Syslog, SyslogFacility: lg.SyslogFacility,
+	}
+	if g := cfg.GELF; g != nil {
+		lo.GELFAddress, lo.GELFTCP = g.Address, g.TCP
+	}
+	logger, sinks := telemetry.OpenLogger(lo, o.LogOut)
 	if o.LogHandler != nil {
 		logger = slog.New(o.LogHandler(logger.Handler()))
 	}
 	for _, w := range cfg.Warnings {
 		logger.Warn("config warning", "warning", w.String())
 	}
-	gw := exec.New(p, exec.Options{Logger: logger, DeadlineMargin: o.DeadlineMargin, CancelShadows: o.CancelShadows})
-	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Debug: o.Debug, Version: o.Version})
-	return &Assembled{Gateway: gw, Handler: h, Logger: logger}
+	var obs observe.Observer
+	if o.Dashboard != nil {
+		obs = o.Dashboard
+	}
+	gw := exec.New(p, exec.Options{Logger: logger, DeadlineMargin: o.DeadlineMargin, CancelShadows: o.CancelShadows, Observer: obs})
+	setObserverLogger(p.Observer, logger)
+	if p.Influx != nil {
+		p.Influx.SetLogger(logger) // failed pushes, rate-limited
+	}
+	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Debug: o.Debug, Version: o.Version, Dashboard: o.Dashboard})
+	return &Assembled{Gateway: gw, Handler: h, Logger: logger, LogSinks: sinks}
 }

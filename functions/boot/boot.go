@@ -66,6 +66,15 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 	if vars[EnvStrict] == "1" && len(cfg.Warnings) > 0 {
 		return nil, config.Errors(cfg.Warnings) // as --strict prints them
 	}
+	if err := lambdaRefusals(cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Logging.Syslog { // the loader does not know it runs in a function
+		d := cfg.Logging.SyslogAt
+		d.Problem = "no syslog in Lambda: a function has no local syslog socket"
+		d.Hint = `remove "syslog" or set it to false; a function's standard output already goes to CloudWatch Logs`
+		return nil, config.Errors{d}
+	}
 	limit := DefaultIntegrationTimeout
 	if s := vars[EnvIntegrationTimeout]; s != "" {
 		if limit, err = time.ParseDuration(s); err != nil || limit <= 0 {
@@ -122,6 +131,9 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 				gw.Client().CloseIdleConnections()
 			}
 		},
+		// Buffered telemetry is sent before each invoke returns, bounded
+		// by FlushBound.
+		AfterInvoke: withLogSinksFlush(flushAfterInvoke(gw.Observer(), logger), a.LogSinks),
 	}), nil
 }
 

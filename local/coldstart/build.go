@@ -29,7 +29,7 @@ type binary struct {
 // shared store or backend/lambda, so every lean tag applies (GOOS/GOARCH and CGO_ENABLED go
 // in the environment).
 var buildFlags = []string{"build", "-tags",
-	"lambda.norpc,tributary_nofc,tributary_nocel,tributary_nojsonschema,tributary_nolua,tributary_noredis,tributary_noawssdk",
+	"lambda.norpc,tributary_nofc,tributary_nocel,tributary_nojsonschema,tributary_nolua,tributary_noredis,tributary_noawssdk,tributary_nootel",
 	"-trimpath", "-ldflags=-s -w"}
 
 // buildAll builds every package for linux/goarch into dir.

@@ -35,7 +35,8 @@ func TestDependencyRules(t *testing.T) {
 	}
 	leaves := []string{"core/shape", "core/route", "core/urltpl", "core/backend", "core/telemetry",
 		"core/websec", "core/auth", "core/qos", "core/cache", "core/sign", "core/oauth", "core/revoke",
-		"core/martian", "core/lua", "core/schemacheck", "core/celcheck", "core/graphql"}
+		"core/martian", "core/lua", "core/schemacheck", "core/celcheck", "core/graphql", "core/recent",
+		"core/otel", "core/emf", "core/influx"}
 	rules := []rule{
 		{"core", append(append(append(ours("adapters"), ours("functions")...), ours("local")...), lambdaRuntime...), "core never depends on a transport or the Lambda runtime"},
 		{"config", append(append(append(append(ours("adapters"), ours("functions")...), ours("local")...), ours("core")...), lambdaRuntime...), "config is a leaf: stdlib and json-iterator only"},

@@ -17,6 +17,7 @@ import (
 	"github.com/tributary-gw/tributary/adapters/httpadapter"
 	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/core/plan"
+	"github.com/tributary-gw/tributary/core/recent"
 	"github.com/tributary-gw/tributary/core/telemetry"
 	"github.com/tributary-gw/tributary/functions/boot"
 	"github.com/tributary-gw/tributary/local/demo"
@@ -43,7 +44,7 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 	help := fs.BoolP("help", "h", false, "print this help and exit")
 	cfgPath := fs.StringP("config", "c", "", "config `FILE` (default: the bundled demo config)")
 	port := fs.IntP("port", "p", 0, "listen `PORT` (beats the config's port and TRIBUTARY_PORT/KRAKEND_PORT)")
-	debug := fs.BoolP("debug", "d", false, "enable /__debug/ and DEBUG logging")
+	debug := fs.BoolP("debug", "d", false, "enable /__debug/, the dashboard of recent requests at /__dashboard, and DEBUG logging")
 	strict := fs.Bool("strict", false, "every config warning is an error: printed without \"warning:\" and nothing is served")
 	noDemo := fs.Bool("no-demo", false, "do not start the demo backends with the bundled config")
 	demoPorts := fs.String("demo-ports", "", "start the demo backends on `CATALOG,USERS` loopback ports (default 8001,8002) and point the bundled config's hosts at them")
@@ -89,8 +90,13 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tributary run: %s take JWT claims from the API Gateway authorizer (tributary.jwt_authorizer_claims), which only Lambda events carry; a server would answer 401 to every request. Validate the token with auth/validator instead\n", strings.Join(eps, ", "))
 		return 1
 	}
-	a := boot.Assemble(cfg, p, boot.AssembleOptions{LogOut: stdout, Terminal: isTerminal(stdout), Debug: *debug, Version: currentVersion()})
+	var dash *recent.Ring
+	if *debug {
+		dash = recent.New(recent.DefaultSize) // the dashboard at /__dashboard
+	}
+	a := boot.Assemble(cfg, p, boot.AssembleOptions{LogOut: stdout, Terminal: isTerminal(stdout), Debug: *debug, Version: currentVersion(), Dashboard: dash})
 	logger := a.Logger
+	defer closeLogSinks(a.LogSinks) // deferred first: runs after every other deferred step has logged
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -125,7 +131,20 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 	if stats != nil {
 		defer stats.Close()
 	}
+	if p.Influx != nil { // telemetry/influx: stopped with ctx, last push at shutdownObserver
+		p.Influx.Start(ctx)
+		logger.Info("telemetry/influx pushing", "address", cfg.Influx.Address, "db", cfg.Influx.DB, "ttl", cfg.Influx.TTL.String())
+	}
+	stopProm, err := startPrometheus(a.Gateway.Observer(), logger)
+	if err != nil {
+		_ = ln.Close()
+		fmt.Fprintf(stderr, "tributary run: %v\n", err)
+		return 1
+	}
 	logger.Info("tributary listening", "addr", ln.Addr().String(), "endpoints", len(p.Endpoints), "version", currentVersion())
+	if dash != nil {
+		logger.Info("dashboard", "url", "http://"+ln.Addr().String()+httpadapter.DashboardPath)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -154,6 +173,8 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 		logger.Warn("shadow calls still running at shutdown", "err", err)
 	}
 	a.Gateway.Client().CloseIdleConnections()
+	stopProm(sctx)
+	shutdownObserver(a.Gateway.Observer(), logger)
 	return 0
 }
 
@@ -173,6 +194,14 @@ func startStats(ctx context.Context, m *plan.Metrics, logger *slog.Logger) (*htt
 	go func() { _ = srv.Serve(ln) }()
 	logger.Info("stats listening", "addr", ln.Addr().String(), "path", httpadapter.StatsPath)
 	return srv, nil
+}
+
+// closeLogSinks sends the log lines still queued for syslog or GELF,
+// giving up after 5 s.
+func closeLogSinks(s *telemetry.Sinks) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.Close(ctx)
 }
 
 func isTerminal(w io.Writer) bool {
