@@ -154,6 +154,9 @@ type Config struct {
 	// VersionHeader is tributary.version_header: send X-Tributary-Version.
 	// Default false.
 	VersionHeader bool
+	// Server is tributary.server: the HTTP server `tributary run` uses,
+	// ServerNetHTTP or ServerFastHTTP. Default "" (net/http).
+	Server string
 	// RequestID is tributary.request_id; nil when absent (the defaults of
 	// DefaultRequestID apply).
 	RequestID *RequestID

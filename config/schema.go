@@ -176,7 +176,7 @@ func schemaOf(k objKind) objSchema {
 		return objSchema{valid: []string{"return_error_code", "return_error_details"}}
 	case objTributaryService:
 		return objSchema{valid: []string{"max_request_body_bytes", "max_backend_response_bytes", "version_header",
-			"revoke_admin", "shared_store", "catch_all_routes", "request_id", "access_log", "lambda_metrics", "trusted_trace_sources"}}
+			"revoke_admin", "shared_store", "catch_all_routes", "request_id", "access_log", "lambda_metrics", "trusted_trace_sources", "server"}}
 	case objRequestID:
 		return objSchema{valid: []string{"header", "trust_client", "echo", "forward"}}
 	case objAccessLog:

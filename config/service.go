@@ -332,6 +332,8 @@ func (l *loader) tributaryService(c *Config, v *node, base, key string) {
 			l.setBool(&c.VersionHeader, &m.val, path, m.key)
 		case "catch_all_routes":
 			l.setBool(&c.CatchAllRoutes, &m.val, path, m.key)
+		case "server":
+			l.serverImpl(c, &m.val, path, m.key)
 		case "trusted_trace_sources":
 			l.trustedTraceSources(c, &m.val, path, m.key)
 		case "revoke_admin":

@@ -13,7 +13,11 @@
 //	                                    (the file name is "<name>.json")
 //
 // Every case runs through every transport (today: the HTTP runner, a real
-// loopback server built by httpadapter.NewServer and a real client). A
+// loopback server built by httpadapter.NewServer and a real client; the
+// fasthttp runner, the same client in front of fasthttpadapter.NewServer,
+// which takes every case the HTTP runner takes and also compares its
+// answer with the HTTP runner's, byte for byte but Date and fresh request
+// ids). A
 // runner is transport-neutral: it gets the gateway's http.Handler and the
 // loaded config, and turns a case's request into the status, headers and
 // body a client of that transport receives. The canned backends, the

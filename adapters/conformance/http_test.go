@@ -23,7 +23,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, fasthttpBackground...)
 }
 
 // minCases guards against losing golden cases silently.

@@ -60,11 +60,18 @@ type sendFunc func(ctx context.Context, req *caseRequest) (*observed, error)
 type transport struct {
 	name  string
 	start func(t *testing.T, h http.Handler, cfg *config.Config) sendFunc
+	// startGateway, when set, is used instead of start: the runner serves
+	// the gateway itself (the fasthttp runner needs the core, not only
+	// the net/http handler).
+	startGateway func(t *testing.T, gw *gateway) sendFunc
 }
 
 // gateway is the gateway built for one case.
 type gateway struct {
 	handler http.Handler
+	core    *exec.Gateway        // what handler serves
+	net     *httpadapter.Handler // handler, typed
+	logger  *slog.Logger
 	cfg     *config.Config
 	plan    *plan.Plan
 	logs    *syncBuffer
@@ -88,7 +95,7 @@ func buildGateway(t *testing.T, c *goldenCase, urls map[string]string) *gateway 
 	gw := exec.New(p, exec.Options{Logger: logger})
 	t.Cleanup(gw.Client().CloseIdleConnections)
 	h := httpadapter.New(gw, httpadapter.Options{Logger: logger, Version: gatewayVersion, Now: func() time.Time { return fixedNow }})
-	return &gateway{handler: h, cfg: cfg, plan: p, logs: logs}
+	return &gateway{handler: h, core: gw, net: h, logger: logger, cfg: cfg, plan: p, logs: logs}
 }
 
 // runCase runs c through tr and checks the expectation and the invariants.
@@ -96,7 +103,12 @@ func runCase(t *testing.T, tr transport, c *goldenCase) {
 	t.Helper()
 	backends := startBackends(t, c.Backends)
 	gw := buildGateway(t, c, backends.urls)
-	send := tr.start(t, gw.handler, gw.cfg)
+	var send sendFunc
+	if tr.startGateway != nil {
+		send = tr.startGateway(t, gw)
+	} else {
+		send = tr.start(t, gw.handler, gw.cfg)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 	obs, err := send(ctx, &c.Request)

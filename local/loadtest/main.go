@@ -4,7 +4,7 @@
 //
 //	go run ./local/loadtest [-quick] [-c 64] [-d 10s] [-warmup 2s] [-rounds 3]
 //	                        [-scenarios proxy,limited,webheaders,secured,secured-cached,aggregate,sequential,big]
-//	                        [-gen http|raw|wrk]
+//	                        [-gen http|raw|wrk] [-servers net/http,fasthttp]
 //	                        [-procs N] [-json FILE]
 //
 // Three processes take part, as in the reference measurement: a stub
@@ -68,6 +68,7 @@ type options struct {
 	rounds      int
 	quick       bool
 	scenarios   []string
+	servers     []string // the gateway's HTTP servers, each run for every scenario
 	gen         string
 	procs       int // generator GOMAXPROCS; 0 leaves Go's default
 	gwProcs     int // gateway GOMAXPROCS; 0 leaves Go's default
@@ -95,6 +96,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rounds, "rounds", 3, "interleaved rounds per scenario (direct, gateway, direct, …)")
 	fs.BoolVar(&o.quick, "quick", false, "quick run: -d 3s -warmup 1s -rounds 1 -startup-runs 5 unless set")
 	scen := fs.String("scenarios", strings.Join(scenarioNames(), ","), "comma-separated scenarios to run")
+	srvs := fs.String("servers", "", "comma-separated gateway HTTP servers (tributary run --server), each measured in every scenario: net/http, fasthttp (default: net/http only)")
 	fs.StringVar(&o.gen, "gen", "raw", "load generator: raw (lean HTTP/1.1 client, close to wrk; default), http (net/http client per connection), wrk (if on PATH)")
 	fs.IntVar(&o.procs, "procs", 0, "GOMAXPROCS of the load generator (0: Go's default)")
 	fs.IntVar(&o.gwProcs, "gateway-procs", 0, "GOMAXPROCS of the gateway (0: Go's default)")
@@ -143,6 +145,16 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			return o, errors.New("bad -scenarios")
 		}
 		o.scenarios = append(o.scenarios, s)
+	}
+	for _, s := range strings.Split(*srvs, ",") {
+		switch s = strings.TrimSpace(s); s {
+		case "":
+		case "net/http", "fasthttp":
+			o.servers = append(o.servers, s)
+		default:
+			fmt.Fprintf(stderr, "loadtest: unknown server %q (net/http, fasthttp)\n", s)
+			return o, errors.New("bad -servers")
+		}
 	}
 	var problems []string
 	if o.conns < 1 || o.conns > 10000 {

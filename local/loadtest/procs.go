@@ -213,9 +213,10 @@ func buildGateway(ctx context.Context, goBin, repo, out string, env []string) er
 	return nil
 }
 
-// startGateway starts `tributary run -c cfg -p port --no-demo`.
-func startGateway(ps *procSet, bin, cfg string, port int, env []string, logPath string) (*child, error) {
-	cmd := exec.Command(bin, "run", "-c", cfg, "-p", fmt.Sprint(port), "--no-demo")
+// startGateway starts `tributary run -c cfg -p port --no-demo`, with the
+// extra arguments (--server fasthttp).
+func startGateway(ps *procSet, bin, cfg string, port int, env []string, logPath string, extra ...string) (*child, error) {
+	cmd := exec.Command(bin, append([]string{"run", "-c", cfg, "-p", fmt.Sprint(port), "--no-demo"}, extra...)...)
 	cmd.Env = env
 	return ps.start("gateway", cmd, logPath)
 }

@@ -153,11 +153,17 @@ func measureAll(ctx context.Context, o options, gen generator, rep *report, prog
 			continue
 		}
 		fmt.Fprintf(progress, "scenario %s: %d round(s) × (%v + %v warm-up) × 2…\n", sc.Name, o.rounds, o.duration, o.warmup)
-		res, err := runGatewayScenario(ctx, h, ps, sc, fx, bin, backend, backendAddr, dir, gwEnv, o.rounds)
-		if err != nil {
-			return err
+		servers := o.servers
+		if len(servers) == 0 {
+			servers = []string{"net/http"}
 		}
-		rep.Scenarios = append(rep.Scenarios, res)
+		for _, server := range servers {
+			res, err := runGatewayScenario(ctx, h, ps, sc, fx, bin, backend, backendAddr, dir, gwEnv, o.rounds, server)
+			if err != nil {
+				return err
+			}
+			rep.Scenarios = append(rep.Scenarios, res)
+		}
 	}
 	return nil
 }
@@ -166,7 +172,7 @@ func measureAll(ctx context.Context, o options, gen generator, rep *report, prog
 // rounds and stops it. fx is the secured scenarios' key material (nil when
 // none of the selected scenarios needs it).
 func runGatewayScenario(ctx context.Context, h *harness, ps *procSet, sc scenario, fx *authFixture, bin string,
-	backend *child, backendAddr, dir string, env []string, rounds int) (scenarioResult, error) {
+	backend *child, backendAddr, dir string, env []string, rounds int, server string) (scenarioResult, error) {
 	hs, err := requestHeaders(sc, fx)
 	if err != nil {
 		return scenarioResult{}, err
@@ -183,7 +189,14 @@ func runGatewayScenario(ctx context.Context, h *harness, ps *procSet, sc scenari
 	if err := os.WriteFile(cfg, data, 0o600); err != nil {
 		return scenarioResult{}, fmt.Errorf("writing %s: %w", cfg, err)
 	}
-	gw, err := startGateway(ps, bin, cfg, port, env, filepath.Join(dir, "gateway-"+sc.Name+".log"))
+	var extra []string
+	logName := "gateway-" + sc.Name + ".log"
+	if server != "" && server != "net/http" {
+		// The same scenario on another server: reported as "name [server]".
+		extra, logName = []string{"--server", server}, "gateway-"+sc.Name+"-"+server+".log"
+		sc.Name += " [" + server + "]"
+	}
+	gw, err := startGateway(ps, bin, cfg, port, env, filepath.Join(dir, logName), extra...)
 	if err != nil {
 		return scenarioResult{}, err
 	}

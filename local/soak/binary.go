@@ -44,10 +44,15 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// startBinaryGateway runs `bin run -c cfgPath -p port --no-demo` and waits
-// for its /__health to answer 200.
-func startBinaryGateway(ctx context.Context, bin, cfgPath string, port int, logPath string) (*proc, error) {
-	p, _, err := startProc(bin, []string{"run", "-c", cfgPath, "-p", strconv.Itoa(port), "--no-demo"}, logPath, false)
+// startBinaryGateway runs `bin run -c cfgPath -p port --no-demo` (with
+// --server server when server is set) and waits for its /__health to
+// answer 200.
+func startBinaryGateway(ctx context.Context, bin, cfgPath string, port int, logPath, server string) (*proc, error) {
+	args := []string{"run", "-c", cfgPath, "-p", strconv.Itoa(port), "--no-demo"}
+	if server != "" {
+		args = append(args, "--server", server)
+	}
+	p, _, err := startProc(bin, args, logPath, false)
 	if err != nil {
 		return nil, err
 	}

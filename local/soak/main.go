@@ -3,6 +3,7 @@
 //
 //	go run ./local/soak [-mode soak|faults] [-duration 5m] [-clients 200] [-seed N]
 //	                    [-timeout 1s] [-gateway child|binary|inproc] [-gateway-bin PATH]
+//	                    [-server net/http|fasthttp]
 //
 // -mode soak (the default) sends the seeded random fault mix from -clients
 // concurrent clients for -duration. -mode faults runs each fault class in
@@ -68,6 +69,7 @@ type options struct {
 	raceWindow time.Duration
 	gateway    string
 	gatewayBin string
+	server     string // tributary run --server (binary mode)
 	// faults mode
 	kinds       []faults.Kind
 	repeat      int
@@ -92,6 +94,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.raceWindow, "race-window", faults.DefaultRaceWindow, "junk delivered to a request that reached the backend within this of the junk is the inherent HTTP/1.1 race")
 	fs.StringVar(&o.gateway, "gateway", "child", "how the gateway runs: child (its own process, goroutines counted), binary (the tributary binary), inproc (this process)")
 	fs.StringVar(&o.gatewayBin, "gateway-bin", "", "a prebuilt tributary binary (implies -gateway binary; default: go build ./local)")
+	fs.StringVar(&o.server, "server", "", "the binary gateway's HTTP server, net/http or fasthttp (tributary run --server; implies -gateway binary)")
 	kinds := fs.String("kinds", "", "comma-separated fault kinds: faults mode runs these classes, soak mode mixes only these and ok (default: all)")
 	fs.IntVar(&o.repeat, "repeat", 3, "faults mode: how many times each class's cases run")
 	fs.IntVar(&o.stormRounds, "storm-rounds", 3, "faults mode: disconnect storm rounds of -clients requests")
@@ -105,7 +108,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintf(stderr, "soak: unexpected arguments %q\n", fs.Args())
 		return o, errors.New("arguments")
 	}
-	if o.gatewayBin != "" {
+	if o.gatewayBin != "" || o.server != "" {
 		o.gateway = "binary"
 	}
 	bad := func(format string, args ...any) (options, error) {
@@ -113,6 +116,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("bad flag")
 	}
 	switch {
+	case o.server != "" && o.server != "net/http" && o.server != "fasthttp":
+		return bad("-server %q: want net/http or fasthttp", o.server)
 	case o.mode != "soak" && o.mode != "faults":
 		return bad("-mode %q: want soak or faults", o.mode)
 	case o.gateway != "child" && o.gateway != "binary" && o.gateway != "inproc":

@@ -77,7 +77,7 @@ func startTarget(ctx context.Context, o options, gopts faults.GatewayOptions, di
 		if err := write(gopts); err != nil {
 			return nil, err
 		}
-		p, err := startBinaryGateway(ctx, bin, cfgPath, port, logPath)
+		p, err := startBinaryGateway(ctx, bin, cfgPath, port, logPath, o.server)
 		if err != nil {
 			return nil, err
 		}

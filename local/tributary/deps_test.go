@@ -41,7 +41,11 @@ func TestDependencyRules(t *testing.T) {
 		{"core", append(append(append(ours("adapters"), ours("functions")...), ours("local")...), lambdaRuntime...), "core never depends on a transport or the Lambda runtime"},
 		{"config", append(append(append(append(ours("adapters"), ours("functions")...), ours("local")...), ours("core")...), lambdaRuntime...), "config is a leaf: stdlib and json-iterator only"},
 		{"core", []string{"net/http/httptest", "testing"}, "test tooling stays out of production code"},
-		{"adapters/httpadapter", append(ours("adapters/lambdaadapter"), lambdaRuntime...), "adapters do not import each other; httpadapter never imports aws"},
+		{"adapters/httpadapter", append(append(ours("adapters/lambdaadapter"), ours("adapters/fasthttpadapter")...), lambdaRuntime...), "adapters do not import each other; httpadapter never imports aws"},
+		// The one exception to "adapters do not import each other": the
+		// fasthttp adapter hands the built-in endpoints to the net/http
+		// adapter, so that they answer alike by construction.
+		{"adapters/fasthttpadapter", append(ours("adapters/lambdaadapter"), lambdaRuntime...), "the fasthttp adapter imports httpadapter only (built-ins); never aws"},
 		{"adapters/lambdaadapter", append(append(ours("adapters/httpadapter"), ours("core")...), ours("config")...), "the Lambda adapter serves any http.Handler"},
 		{"infra", append(ours("core"), ours("adapters")...), "SAM generation reads the config only"},
 		{"local/samlocal", append(append(append(ours("adapters"), ours("core")...), ours("functions")...), lambdaRuntime...),

@@ -48,11 +48,18 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "every config warning is an error: printed without \"warning:\" and nothing is served")
 	noDemo := fs.Bool("no-demo", false, "do not start the demo backends with the bundled config")
 	demoPorts := fs.String("demo-ports", "", "start the demo backends on `CATALOG,USERS` loopback ports (default 8001,8002) and point the bundled config's hosts at them")
+	serverName := fs.String("server", "", "serve with `SERVER`: net/http (the default) or fasthttp; beats the config's tributary.server")
 	if code, ok := parseFlags(fs, help, args, "run", stderr); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return unexpectedArgs(stderr, "run", fs.Args(), *cfgPath == "")
+	}
+	if fs.Changed("server") {
+		if err := checkServerName(*serverName); err != nil {
+			fmt.Fprintf(stderr, "tributary run: %v\n", err)
+			return 2
+		}
 	}
 	if *port < 0 || *port > 65535 {
 		fmt.Fprintf(stderr, "tributary run: --port %d is out of range 1-65535\n", *port)
@@ -115,13 +122,16 @@ func cmdRun(args, env []string, stdout, stderr io.Writer) int {
 		logger.Info("demo backends started", "catalog", catalogAddr, "users", usersAddr)
 	}
 
-	srv := httpadapter.NewServer(a.Handler, p.Server, *port, logger)
-	ln, err := net.Listen("tcp", srv.Addr)
+	if !fs.Changed("server") {
+		*serverName = cfg.Server
+	}
+	srv, addr, wrapListener := newServer(*serverName, a, p, *port, logger) // net/http or fasthttp (run_server.go)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "tributary run: %v\n", err)
 		return 1
 	}
-	ln = httpadapter.WrapListener(ln, srv.MaxHeaderBytes) // net/http's own errors answered as JSON
+	ln = wrapListener(ln)
 	stats, err := startStats(ctx, p.Metrics, logger)
 	if err != nil {
 		_ = ln.Close()
