@@ -326,40 +326,7 @@ func (h *Handler) clientIP(ctx *fasthttp.RequestCtx, hdr http.Header) string {
 	} else if ap, err := netip.ParseAddrPort(ctx.RemoteAddr().String()); err == nil {
 		addr = ap.Addr().Unmap()
 	}
-	if !addr.IsValid() {
-		return ""
-	}
-	rules := &h.edge.ClientIP
-	if !rules.Forwarded || !h.trusted(addr) {
-		return addr.String()
-	}
-	for _, name := range rules.Headers {
-		vals := hdr.Values(name)
-		if len(vals) == 0 {
-			continue
-		}
-		parts := strings.Split(strings.Join(vals, ","), ",")
-		for i := len(parts) - 1; i >= 0; i-- {
-			a, err := netip.ParseAddr(strings.TrimSpace(parts[i]))
-			if err != nil {
-				break
-			}
-			if a = a.Unmap(); !h.trusted(a) {
-				return a.String()
-			}
-		}
-		break
-	}
-	return addr.String()
-}
-
-func (h *Handler) trusted(a netip.Addr) bool {
-	for _, p := range h.edge.ClientIP.Trusted {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
+	return h.edge.ClientIP.Resolve(addr, hdr)
 }
 
 // decodedPath is the path net/http's URL.Path holds for the raw path p.

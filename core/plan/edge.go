@@ -1,8 +1,10 @@
 package plan
 
 import (
+	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tributary-gw/tributary/config"
@@ -81,6 +83,51 @@ type ClientIPRules struct {
 	Headers []string
 	// Trusted are the peers whose forwarding headers are believed.
 	Trusted []netip.Prefix
+}
+
+// Resolve returns the client address of a request from peer (its
+// connection's remote address) and its headers: peer itself, or, when
+// Forwarded is on and peer is trusted, the rightmost untrusted address of
+// the first of Headers present (several lines of it read as one list). A
+// malformed entry stops the walk; peer is then the answer. Every server
+// adapter resolves through it, so they agree by construction. An invalid
+// peer gives "".
+func (r *ClientIPRules) Resolve(peer netip.Addr, header http.Header) string {
+	if !peer.IsValid() {
+		return ""
+	}
+	peer = peer.Unmap()
+	if !r.Forwarded || !r.trusted(peer) {
+		return peer.String()
+	}
+	for _, name := range r.Headers {
+		vals := header.Values(name)
+		if len(vals) == 0 {
+			continue
+		}
+		parts := strings.Split(strings.Join(vals, ","), ",")
+		for i := len(parts) - 1; i >= 0; i-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(parts[i]))
+			if err != nil {
+				break
+			}
+			if a = a.Unmap(); !r.trusted(a) {
+				return a.String()
+			}
+		}
+		break
+	}
+	return peer.String()
+}
+
+// trusted reports whether a is a trusted proxy.
+func (r *ClientIPRules) trusted(a netip.Addr) bool {
+	for _, p := range r.Trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // Server is what a server adapter needs to listen: the address and every
