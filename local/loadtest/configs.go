@@ -99,6 +99,37 @@ func sequentialEndpoint(path string, host []string) kdEndpoint {
 // scenarios: CORS allowing browserOrigin only (no credentials, a 12 h
 // preflight cache, the default exposed headers) and six security headers,
 // HSTS forced on plain HTTP so the loopback run sends it too.
+// tracedExtra is telemetry/opentelemetry exporting over OTLP/HTTP to a
+// loopback port nothing listens on (port 1): every export fails at once,
+// as with a dead collector. all samples every request and adds a
+// Prometheus listener on a free loopback port; otherwise nothing is
+// sampled.
+func tracedExtra(all bool) map[string]any {
+	otel := map[string]any{
+		"service_name":      "loadtest",
+		"trace_sample_rate": 0.0,
+		"exporters": map[string]any{
+			"otlp": []any{map[string]any{"name": "dead", "host": "127.0.0.1", "port": 1, "use_http": true}},
+		},
+	}
+	if all {
+		otel["trace_sample_rate"] = 1.0
+		otel["exporters"].(map[string]any)["prometheus"] = []any{
+			map[string]any{"name": "scrape", "listen_ip": "127.0.0.1", "port": scrapePort()},
+		}
+	}
+	return map[string]any{"telemetry/opentelemetry": otel}
+}
+
+// scrapePort is a free loopback port for the Prometheus listener (9091
+// when none can be found: the gateway then fails to start and says why).
+func scrapePort() int {
+	if p, err := freePort(); err == nil {
+		return p
+	}
+	return 9091
+}
+
 func webHeadersExtra() map[string]any {
 	return map[string]any{
 		"security/cors": map[string]any{
@@ -166,6 +197,8 @@ func scenarioConfig(name, backendAddr string, port int, fx *authFixture) ([]byte
 			return nil, fmt.Errorf("scenario %s: no JWK set and token", name)
 		}
 		ep, service = securedEndpoint("/users/{id_user}", host, fx, name == "secured-cached"), webHeadersExtra()
+	case "traced-off", "traced":
+		ep, service = proxyEndpoint("/users/{id_user}", host), tracedExtra(name == "traced")
 	case "aggregate":
 		ep = aggregateEndpoint("/frontpage/{id_user}", host)
 	case "big":

@@ -3,7 +3,7 @@
 // throughput and latency as ratios of the direct backend's (issue 4).
 //
 //	go run ./local/loadtest [-quick] [-c 64] [-d 10s] [-warmup 2s] [-rounds 3]
-//	                        [-scenarios proxy,limited,webheaders,secured,secured-cached,aggregate,sequential,big]
+//	                        [-scenarios proxy,limited,webheaders,secured,secured-cached,traced-off,traced,aggregate,sequential,big]
 //	                        [-gen http|raw|wrk] [-servers net/http,fasthttp]
 //	                        [-procs N] [-json FILE]
 //

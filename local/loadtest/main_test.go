@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 
 func TestParseOptions(t *testing.T) {
 	defaults := options{conns: 64, duration: 10 * time.Second, warmup: 2 * time.Second, rounds: 3,
-		scenarios: []string{"proxy", "limited", "webheaders", "secured", "secured-cached", "aggregate", "sequential", "big"}, gen: "raw", startupRuns: 11}
+		scenarios: []string{"proxy", "limited", "webheaders", "secured", "secured-cached", "traced-off", "traced", "aggregate", "sequential", "big"}, gen: "raw", startupRuns: 11}
 	tests := []struct {
 		name    string
 		args    []string

@@ -85,6 +85,26 @@ func scenarios() []scenario {
 			ProxyGoal: 0.8, Headers: []header{{"Origin", browserOrigin}}, Token: true,
 		},
 		{
+			// telemetry/opentelemetry configured but sampling nothing and
+			// its OTLP collector unreachable: what a switched-on but idle
+			// tracer costs. Goal: at least 0.95 × the proxy's ratio.
+			Name: "traced-off", Title: "GET /users/{id}: the proxy scenario with OpenTelemetry at sample rate 0, collector unreachable",
+			DirectPath: "/users/1", GatewayPath: "/users/1",
+			MinRatio: 0.475, MaxRSS: 48 * mib, Peer: "goal: ≥ 0.95 × proxy's ratio",
+			ProxyGoal: 0.95,
+		},
+		{
+			// Every request traced (a span per request, endpoint and
+			// backend call, W3C traceparent sent to the backend), metrics
+			// served to Prometheus, the OTLP collector unreachable: the
+			// spans are queued, then dropped and counted. Reported, no
+			// goal.
+			Name: "traced", Title: "GET /users/{id}: the proxy scenario with OpenTelemetry at 100 % sampling and a Prometheus listener",
+			DirectPath: "/users/1", GatewayPath: "/users/1",
+			MinRatio: 0.2, MaxRSS: 64 * mib, Peer: "cost reported",
+			ProxyGoal: 0.01,
+		},
+		{
 			Name: "aggregate", Title: "GET /frontpage/{id}: 4 backends merged into ~13 KB (direct = /users/{id})",
 			DirectPath: "/users/1", GatewayPath: "/frontpage/1",
 			MinRatio: 0.08, MaxRSS: 40 * mib, Peer: "KrakenD CE 2.13: 0.027",
