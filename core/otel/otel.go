@@ -27,16 +27,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/propagation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -277,20 +273,9 @@ func New(o Options) (*Observer, error) {
 		if x.DisableMetrics || !metricsOn {
 			continue
 		}
-		reg := prometheus.NewRegistry()
-		if x.GoMetrics {
-			reg.MustRegister(collectors.NewGoCollector())
-		}
-		if x.ProcessMetrics {
-			reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		}
-		exp, err := otelprom.New(otelprom.WithRegisterer(reg), otelprom.WithProducer(ob.m))
-		if err != nil {
-			return fail(fmt.Errorf("otel exporter %q: %w", x.Name, err))
-		}
-		readers = append(readers, sdkmetric.WithReader(exp))
+		// Scrapes read the observer's aggregates directly (see prom.go).
 		ob.prom = append(ob.prom, PrometheusListener{Name: x.Name, Address: x.address(),
-			Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})})
+			Handler: newPromHandler(ob.m.Produce, res, x.GoMetrics, x.ProcessMetrics)})
 	}
 
 	if len(ob.queues) > 0 {
@@ -306,7 +291,7 @@ func New(o Options) (*Observer, error) {
 	}
 	if len(readers) > 0 {
 		ob.mp = sdkmetric.NewMeterProvider(append(readers, sdkmetric.WithResource(res))...)
-	} else {
+	} else if len(ob.prom) == 0 {
 		ob.gMetrics, ob.pMetrics, ob.bMetrics = false, false, false
 	}
 	return ob, nil
