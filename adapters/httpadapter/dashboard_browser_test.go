@@ -17,7 +17,10 @@ import (
 const xssPath = "/<img/src/onerror=window.__xss=1>"
 
 // findChromium returns the browser the dashboard test drives: $CHROMIUM,
-// else Debian's chromium on the PATH.
+// else Debian's chromium on the PATH. Without one the test skips on a
+// developer machine (the README's `make test` needs only Go) and fails
+// where TRIBUTARY_REQUIRE_BROWSER is set: .ci/run installs chromium and
+// sets it, so CI never skips this test.
 func findChromium(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("CHROMIUM"); p != "" {
@@ -28,8 +31,12 @@ func findChromium(t *testing.T) string {
 			return p
 		}
 	}
-	t.Fatal("no chromium found: the dashboard test drives a real headless browser; " +
-		"install Debian's chromium (apt-get install chromium) or set CHROMIUM to a Chromium binary")
+	const msg = "no chromium found: the dashboard test drives a real headless browser; " +
+		"install Debian's chromium (apt-get install chromium) or set CHROMIUM to a Chromium binary"
+	if os.Getenv("TRIBUTARY_REQUIRE_BROWSER") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
 	return ""
 }
 
