@@ -26,17 +26,24 @@ type Point struct {
 }
 
 // Tag is a tag key and value.
-type Tag struct{ Key, Value string }
+type Tag struct {
+	// Key is the tag key; Value its value (escaped when written).
+	Key, Value string
+}
 
 // Int is an integer field.
 type Int struct {
-	Key   string
+	// Key is the field key.
+	Key string
+	// Value is written with the "i" suffix of integer fields.
 	Value int64
 }
 
 // Float is a float field; NaN and infinities are left out.
 type Float struct {
-	Key   string
+	// Key is the field key.
+	Key string
+	// Value is the field's value.
 	Value float64
 }
 
