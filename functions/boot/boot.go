@@ -132,8 +132,8 @@ func New(env []string, logOut io.Writer, o Options) (*lambdaadapter.Adapter, err
 			}
 		},
 		// Buffered telemetry is sent before each invoke returns, bounded
-		// by FlushBound.
-		AfterInvoke: withLogSinksFlush(flushAfterInvoke(gw.Observer(), logger), a.LogSinks),
+		// by FlushBound (InfluxFlushBound with telemetry/influx).
+		AfterInvoke: withLogSinksFlush(flushAfterInvoke(gw.Observer(), flushBound(p), logger), a.LogSinks),
 	}), nil
 }
 

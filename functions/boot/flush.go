@@ -8,6 +8,7 @@ import (
 
 	"github.com/tributary-gw/tributary/config"
 	"github.com/tributary-gw/tributary/core/observe"
+	"github.com/tributary-gw/tributary/core/plan"
 )
 
 // FlushBound is the longest a Lambda invocation waits, after its response
@@ -16,20 +17,33 @@ import (
 // next invocation or is dropped; the response is never delayed longer.
 const FlushBound = 300 * time.Millisecond
 
+// InfluxFlushBound replaces FlushBound when the config has
+// telemetry/influx: each invocation's push to InfluxDB may take up to 1 s,
+// as KrakenD-format configs expect of a push before the handler returns.
+const InfluxFlushBound = time.Second
+
 // flushAfterInvoke returns the lambdaadapter AfterInvoke hook that
-// flushes o when it buffers, or nil when it does not.
-func flushAfterInvoke(o observe.Observer, logger *slog.Logger) func(context.Context) {
+// flushes o, within bound, when it buffers, or nil when it does not.
+func flushAfterInvoke(o observe.Observer, bound time.Duration, logger *slog.Logger) func(context.Context) {
 	f, ok := o.(observe.Flusher)
 	if !ok {
 		return nil
 	}
 	return func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, FlushBound) // and never past the invoke deadline
+		ctx, cancel := context.WithTimeout(ctx, bound) // and never past the invoke deadline
 		defer cancel()
 		if err := f.Flush(ctx); err != nil {
-			logger.Debug("telemetry flush incomplete", "error", err.Error(), "bound", FlushBound.String())
+			logger.Debug("telemetry flush incomplete", "error", err.Error(), "bound", bound.String())
 		}
 	}
+}
+
+// flushBound is the flush bound of plan p's telemetry.
+func flushBound(p *plan.Plan) time.Duration {
+	if p.Influx != nil {
+		return InfluxFlushBound
+	}
+	return FlushBound
 }
 
 // setObserverLogger hands the gateway's logger to an observer that logs
