@@ -3,6 +3,7 @@ package fasthttpadapter
 import (
 	"context"
 	"errors"
+	"sync"
 	"syscall"
 	"time"
 
@@ -21,7 +22,45 @@ var aLongTimeAgo = time.Unix(1, 0)
 // is gone, data (a pipelined request) ends the watch. The returned stop
 // must be called before the handler returns; nil means no watch (not a
 // socket).
+//
+// The watch starts only once the request has been served for watchDelay:
+// most requests are answered sooner, and for them a goroutine, a poller
+// registration and a deadline change per request would be pure cost. A
+// client that leaves is then noticed watchDelay late at most.
 func watchClient(ctx *fasthttp.RequestCtx, cancel context.CancelFunc) (stop func()) {
+	var (
+		mu      sync.Mutex
+		stopped bool
+		end     func()
+	)
+	t := time.AfterFunc(watchDelay, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			end = startWatch(ctx, cancel)
+		}
+	})
+	return func() {
+		if t.Stop() {
+			return // answered within watchDelay: never watched
+		}
+		mu.Lock()
+		stopped = true
+		e := end
+		mu.Unlock()
+		if e != nil {
+			e()
+		}
+	}
+}
+
+// watchDelay is how long a request is served before its client is
+// watched.
+const watchDelay = 2 * time.Millisecond
+
+// startWatch starts watching the client of ctx now; see watchClient. It
+// returns nil when the connection is not a socket.
+func startWatch(ctx *fasthttp.RequestCtx, cancel context.CancelFunc) (stop func()) {
 	sc, ok := ctx.Conn().(syscall.Conn)
 	if !ok {
 		return nil
