@@ -91,16 +91,20 @@ func TestLuaProxySessionsAreCollected(t *testing.T) {
 		t.Fatal(err)
 	}
 	pre := (*luaProxyPre)(p)
-	func() {
-		for range 10 {
-			pre.Run(context.Background(), exchange("GET", "/a/1", "", nil, nil)) // never finished
-		}
-	}()
+	// The requests stay reachable until they are counted: a collection
+	// in between (the race detector, other tests) would otherwise release
+	// some early.
+	live := make([]*stage.Exchange, 10)
+	for i := range live {
+		live[i] = exchange("GET", "/a/1", "", nil, nil)
+		pre.Run(context.Background(), live[i]) // never finished
+	}
 	n := 0
 	p.sessions.Range(func(_, _ any) bool { n++; return true })
 	if n != 10 {
 		t.Fatalf("%d sessions kept, want 10", n)
 	}
+	runtime.KeepAlive(live) // from here on nothing refers to them
 	for range 100 {
 		runtime.GC()
 		runtime.Gosched()
